@@ -1,0 +1,228 @@
+package tensor
+
+import (
+	"fmt"
+	"sync"
+)
+
+// op records how a tensor was made: its inputs and a function that maps the
+// gradient of the output to the gradients of the inputs.
+type op struct {
+	name   string
+	inputs []*Tensor
+	// backward returns one gradient per input, each with that input's shape;
+	// a nil entry means no gradient flows to that input.
+	backward func(out, grad *Tensor) []*Tensor
+}
+
+// leafGrad holds the accumulated gradient of a leaf. The mutex lets backward
+// passes on several goroutines reach the same leaf safely.
+type leafGrad struct {
+	mu   sync.Mutex
+	grad *Tensor
+}
+
+// RequiresGrad reports whether gradients flow to or through t.
+func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
+
+// IsLeaf reports whether t was created directly rather than by an operation
+// on tensors that require gradients.
+func (t *Tensor) IsLeaf() bool { return t.op == nil }
+
+// SetRequiresGrad marks a leaf tensor as one whose gradient Backward should
+// accumulate, and returns t. It panics on a tensor made by an operation.
+func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
+	if t.op != nil {
+		panic("tensor: SetRequiresGrad on a non-leaf tensor; use Detach first")
+	}
+	t.requiresGrad = on
+	if on && t.leaf == nil {
+		t.leaf = &leafGrad{}
+	}
+	return t
+}
+
+// Param returns a fresh leaf tensor holding a copy of data that requires grad.
+func Param(data []float64, shape ...int) *Tensor {
+	return New(data, shape...).SetRequiresGrad(true)
+}
+
+// Grad returns the gradient accumulated in a leaf by Backward, or nil if none
+// has been accumulated. The caller must not modify it.
+func (t *Tensor) Grad() *Tensor {
+	if t.leaf == nil {
+		return nil
+	}
+	t.leaf.mu.Lock()
+	defer t.leaf.mu.Unlock()
+	return t.leaf.grad
+}
+
+// ZeroGrad replaces an accumulated gradient by zeros of the same shape; a leaf
+// without a gradient keeps none (PyTorch's zero_grad(set_to_none=False)).
+func (t *Tensor) ZeroGrad() {
+	if t.leaf == nil {
+		return
+	}
+	t.leaf.mu.Lock()
+	defer t.leaf.mu.Unlock()
+	if t.leaf.grad != nil {
+		t.leaf.grad = Zeros(t.shape...)
+	}
+}
+
+// ClearGrad forgets the accumulated gradient of a leaf.
+func (t *Tensor) ClearGrad() {
+	if t.leaf == nil {
+		return
+	}
+	t.leaf.mu.Lock()
+	t.leaf.grad = nil
+	t.leaf.mu.Unlock()
+}
+
+// SetGrad replaces the accumulated gradient of a leaf; optimizers and gradient
+// clipping use it. It panics if shapes differ.
+func (t *Tensor) SetGrad(g *Tensor) {
+	if t.leaf == nil {
+		panic("tensor: SetGrad on a tensor that does not require grad")
+	}
+	if g != nil && !sameShape(g.shape, t.shape) {
+		panic(fmt.Sprintf("tensor: SetGrad: gradient shape %v for tensor shape %v", g.shape, t.shape))
+	}
+	t.leaf.mu.Lock()
+	t.leaf.grad = g
+	t.leaf.mu.Unlock()
+}
+
+// Detach returns a tensor sharing t's values that does not require grad and
+// records no history.
+func (t *Tensor) Detach() *Tensor {
+	if !t.requiresGrad {
+		return t
+	}
+	return &Tensor{data: t.data, shape: t.shape}
+}
+
+// Backward computes the gradient of the scalar t with respect to every leaf it
+// depends on and adds it to that leaf's Grad. It panics if t has more than one
+// element. Backward keeps no global state: graphs may be built and
+// back-propagated on several goroutines at once.
+func (t *Tensor) Backward() { t.BackwardWith(Scalar(1)) }
+
+// BackwardWith propagates seed, the gradient of some scalar with respect to t,
+// back to the leaves. seed must have t's shape (a one-element seed is accepted
+// for a one-element t).
+func (t *Tensor) BackwardWith(seed *Tensor) {
+	if t.Len() != 1 && !sameShape(seed.shape, t.shape) {
+		panic(fmt.Sprintf("tensor: Backward: seed shape %v for tensor shape %v", seed.Shape(), t.Shape()))
+	}
+	if t.Len() == 1 && seed.Len() != 1 {
+		panic(fmt.Sprintf("tensor: Backward: seed shape %v for tensor shape %v", seed.Shape(), t.Shape()))
+	}
+	if !t.requiresGrad {
+		return
+	}
+	if !sameShape(seed.shape, t.shape) {
+		seed = seed.Reshape(t.Shape()...)
+	}
+	order := topoOrder(t)
+	grads := make(map[*Tensor]*Tensor, len(order))
+	grads[t] = seed
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		g := grads[n]
+		if g == nil {
+			continue
+		}
+		delete(grads, n)
+		if n.op == nil {
+			n.accumulate(g)
+			continue
+		}
+		gin := n.op.backward(n, g)
+		for j, in := range n.op.inputs {
+			if !in.requiresGrad || gin[j] == nil {
+				continue
+			}
+			gj := gin[j]
+			if !sameShape(gj.shape, in.shape) {
+				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.op.name, gj.Shape(), in.Shape()))
+			}
+			if prev, ok := grads[in]; ok {
+				grads[in] = addSame(prev, gj)
+			} else {
+				grads[in] = gj
+			}
+		}
+	}
+}
+
+// accumulate adds g into the leaf's gradient under its lock.
+func (t *Tensor) accumulate(g *Tensor) {
+	if t.leaf == nil {
+		return
+	}
+	t.leaf.mu.Lock()
+	defer t.leaf.mu.Unlock()
+	if t.leaf.grad == nil {
+		t.leaf.grad = New(g.Data(), t.Shape()...)
+		return
+	}
+	dst := make([]float64, len(t.leaf.grad.data))
+	gd := g.Data()
+	for i, v := range t.leaf.grad.data {
+		dst[i] = v + gd[i]
+	}
+	t.leaf.grad = FromData(dst, t.Shape()...)
+}
+
+// topoOrder lists the tensors that t depends on through gradient-carrying
+// paths, each after all of its inputs.
+func topoOrder(root *Tensor) []*Tensor {
+	var order []*Tensor
+	visited := map[*Tensor]bool{}
+	type frame struct {
+		t    *Tensor
+		next int
+	}
+	stack := []frame{{t: root}}
+	visited[root] = true
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.t.op != nil && top.next < len(top.t.op.inputs) {
+			in := top.t.op.inputs[top.next]
+			top.next++
+			if in.requiresGrad && !visited[in] {
+				visited[in] = true
+				stack = append(stack, frame{t: in})
+			}
+			continue
+		}
+		order = append(order, top.t)
+		stack = stack[:len(stack)-1]
+	}
+	return order
+}
+
+// record attaches op to out when any input requires grad, and returns out.
+func record(out *Tensor, name string, backward func(out, grad *Tensor) []*Tensor, inputs ...*Tensor) *Tensor {
+	for _, in := range inputs {
+		if in.requiresGrad {
+			out.requiresGrad = true
+			out.op = &op{name: name, inputs: inputs, backward: backward}
+			return out
+		}
+	}
+	return out
+}
+
+// addSame adds two tensors of identical shape into a new tensor.
+func addSame(a, b *Tensor) *Tensor {
+	ad, bd := a.Data(), b.Data()
+	d := make([]float64, len(ad))
+	for i := range d {
+		d[i] = ad[i] + bd[i]
+	}
+	return FromData(d, a.Shape()...)
+}

@@ -1,0 +1,283 @@
+package tensor
+
+import "math"
+
+// arith names the four arithmetic operations that have hand-written row kernels.
+type arith int
+
+const (
+	arithAdd arith = iota
+	arithSub
+	arithMul
+	arithDiv
+)
+
+// rowFunc computes one output row from two input rows read with strides da
+// and db (each 0 for a broadcast value or 1 for a contiguous row).
+type rowFunc func(dst, a, b []float64, da, db int)
+
+// arithRow is the row kernel of an arithmetic operation, with the common
+// stride patterns written out so the compiler emits tight loops.
+func arithRow(k arith) rowFunc {
+	return func(dst, a, b []float64, da, db int) {
+		n := len(dst)
+		switch {
+		case da == 1 && db == 1:
+			a, b = a[:n], b[:n]
+			switch k {
+			case arithAdd:
+				for i := range dst {
+					dst[i] = a[i] + b[i]
+				}
+			case arithSub:
+				for i := range dst {
+					dst[i] = a[i] - b[i]
+				}
+			case arithMul:
+				for i := range dst {
+					dst[i] = a[i] * b[i]
+				}
+			case arithDiv:
+				for i := range dst {
+					dst[i] = a[i] / b[i]
+				}
+			}
+		case da == 1 && db == 0:
+			a, s := a[:n], b[0]
+			switch k {
+			case arithAdd:
+				for i := range dst {
+					dst[i] = a[i] + s
+				}
+			case arithSub:
+				for i := range dst {
+					dst[i] = a[i] - s
+				}
+			case arithMul:
+				for i := range dst {
+					dst[i] = a[i] * s
+				}
+			case arithDiv:
+				for i := range dst {
+					dst[i] = a[i] / s
+				}
+			}
+		case da == 0 && db == 1:
+			s, b := a[0], b[:n]
+			switch k {
+			case arithAdd:
+				for i := range dst {
+					dst[i] = s + b[i]
+				}
+			case arithSub:
+				for i := range dst {
+					dst[i] = s - b[i]
+				}
+			case arithMul:
+				for i := range dst {
+					dst[i] = s * b[i]
+				}
+			case arithDiv:
+				for i := range dst {
+					dst[i] = s / b[i]
+				}
+			}
+		default:
+			f := arithFunc(k)
+			for i := range dst {
+				dst[i] = f(a[i*da], b[i*db])
+			}
+		}
+	}
+}
+
+func arithFunc(k arith) func(x, y float64) float64 {
+	switch k {
+	case arithAdd:
+		return func(x, y float64) float64 { return x + y }
+	case arithSub:
+		return func(x, y float64) float64 { return x - y }
+	case arithMul:
+		return func(x, y float64) float64 { return x * y }
+	default:
+		return func(x, y float64) float64 { return x / y }
+	}
+}
+
+// rowOf turns a scalar function into a row kernel.
+func rowOf(f func(x, y float64) float64) rowFunc {
+	return func(dst, a, b []float64, da, db int) {
+		for i := range dst {
+			dst[i] = f(a[i*da], b[i*db])
+		}
+	}
+}
+
+// broadcastApply evaluates row over the broadcast of a and b into a new
+// tensor, splitting large single-row work across cores.
+func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
+	ad, bd := a.Data(), b.Data()
+	var shape []int
+	if sameShape(a.shape, b.shape) {
+		shape = cloneInts(a.Shape())
+	} else {
+		shape = mustBroadcast(name, a.Shape(), b.Shape())
+	}
+	out := make([]float64, numel(shape))
+	if len(out) == 0 {
+		return FromData(out, shape...)
+	}
+	it := newIter2(shape, a.Shape(), b.Shape())
+	if len(it.shape) == 1 {
+		da, db := it.sa[0], it.sb[0]
+		parallelFor(len(out), func(lo, hi int) {
+			row(out[lo:hi], ad[lo*da:], bd[lo*db:], da, db)
+		})
+		return FromData(out, shape...)
+	}
+	it.rows(func(o, ia, ib, n, da, db int) {
+		row(out[o:o+n], ad[ia:], bd[ib:], da, db)
+	})
+	return FromData(out, shape...)
+}
+
+// Add returns a + b with broadcasting.
+func (a *Tensor) Add(b *Tensor) *Tensor {
+	out := broadcastApply("Add", a, b, arithRow(arithAdd))
+	return record(out, "Add", func(out, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if a.requiresGrad {
+			ga = g.SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			gb = g.SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// Sub returns a - b with broadcasting.
+func (a *Tensor) Sub(b *Tensor) *Tensor {
+	out := broadcastApply("Sub", a, b, arithRow(arithSub))
+	return record(out, "Sub", func(out, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if a.requiresGrad {
+			ga = g.SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			gb = g.Neg().SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// Mul returns a * b elementwise with broadcasting.
+func (a *Tensor) Mul(b *Tensor) *Tensor {
+	out := broadcastApply("Mul", a, b, arithRow(arithMul))
+	return record(out, "Mul", func(out, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if a.requiresGrad {
+			ga = g.Mul(b.Detach()).SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			gb = g.Mul(a.Detach()).SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// Div returns a / b elementwise with broadcasting.
+func (a *Tensor) Div(b *Tensor) *Tensor {
+	out := broadcastApply("Div", a, b, arithRow(arithDiv))
+	return record(out, "Div", func(out, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		bd := b.Detach()
+		if a.requiresGrad {
+			ga = g.Div(bd).SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			gb = g.Mul(out.Detach()).Div(bd).Neg().SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// AddScalar returns a + s.
+func (a *Tensor) AddScalar(s float64) *Tensor { return a.Add(Scalar(s)) }
+
+// MulScalar returns a * s.
+func (a *Tensor) MulScalar(s float64) *Tensor { return a.Mul(Scalar(s)) }
+
+// Pow returns a raised to the power b elementwise with broadcasting. The
+// gradient with respect to b uses log(a) and is only finite for a > 0.
+func (a *Tensor) Pow(b *Tensor) *Tensor {
+	out := broadcastApply("Pow", a, b, rowOf(math.Pow))
+	return record(out, "Pow", func(out, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		ad, bd := a.Detach(), b.Detach()
+		if a.requiresGrad {
+			// d/da a^b = b a^(b-1)
+			ga = g.Mul(binaryMap("Pow", ad, bd, func(x, y float64) float64 {
+				if y == 0 {
+					return 0
+				}
+				return y * math.Pow(x, y-1)
+			})).SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			// d/db a^b = a^b log a
+			gb = g.Mul(binaryMap("Pow", ad, bd, func(x, y float64) float64 {
+				if x == 0 {
+					return 0
+				}
+				return math.Pow(x, y) * math.Log(x)
+			})).SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// PowScalar returns a raised to the constant power p.
+func (a *Tensor) PowScalar(p float64) *Tensor { return a.Pow(Scalar(p)) }
+
+// binaryMap applies f elementwise over the broadcast of a and b, recording no
+// gradient. Backward passes and fused kernels use it.
+func binaryMap(name string, a, b *Tensor, f func(x, y float64) float64) *Tensor {
+	return broadcastApply(name, a, b, rowOf(f))
+}
+
+// Binary applies f elementwise over the broadcast of a and b. When a or b
+// requires grad, dfa and dfb give the partial derivatives at (x, y) with
+// output z; either may be nil for an input that does not need a gradient.
+// It lets other packages define fused elementwise operations.
+func Binary(name string, a, b *Tensor, f func(x, y float64) float64, dfa, dfb func(x, y, z float64) float64) *Tensor {
+	out := binaryMap(name, a, b, f)
+	return record(out, name, func(out, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if a.requiresGrad && dfa != nil {
+			ga = ternaryGrad(name, g, a, b, out, dfa).SumTo(a.Shape())
+		}
+		if b.requiresGrad && dfb != nil {
+			gb = ternaryGrad(name, g, a, b, out, dfb).SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// ternaryGrad evaluates g * df(a, b, out) over out's shape.
+func ternaryGrad(name string, g, a, b, out *Tensor, df func(x, y, z float64) float64) *Tensor {
+	shape := out.Shape()
+	ae, be := a.Detach(), b.Detach()
+	if !sameShape(a.shape, shape) {
+		ae = a.Detach().Expand(shape...)
+	}
+	if !sameShape(b.shape, shape) {
+		be = b.Detach().Expand(shape...)
+	}
+	ad, bd, od, gd := ae.Data(), be.Data(), out.Data(), g.Data()
+	res := make([]float64, len(od))
+	for i := range res {
+		res[i] = gd[i] * df(ad[i], bd[i], od[i])
+	}
+	return FromData(res, shape...)
+}

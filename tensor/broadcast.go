@@ -1,0 +1,185 @@
+package tensor
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// BroadcastShapes returns the shape that NumPy/PyTorch broadcasting gives the
+// shapes, and false if they are incompatible.
+func BroadcastShapes(shapes ...[]int) ([]int, bool) {
+	n := 0
+	for _, s := range shapes {
+		n = max(n, len(s))
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 1
+	}
+	for _, s := range shapes {
+		off := n - len(s)
+		for i, v := range s {
+			o := out[off+i]
+			switch {
+			case o == v || v == 1:
+			case o == 1:
+				out[off+i] = v
+			default:
+				return nil, false
+			}
+		}
+	}
+	return out, true
+}
+
+// mustBroadcast is BroadcastShapes that panics naming the operation and shapes.
+func mustBroadcast(opName string, a, b []int) []int {
+	s, ok := BroadcastShapes(a, b)
+	if !ok {
+		panic(fmt.Sprintf("tensor: %s: shapes %v and %v do not broadcast", opName, a, b))
+	}
+	return s
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	return n
+}
+
+// contiguousStrides returns row-major strides of shape.
+func contiguousStrides(shape []int) []int {
+	st := make([]int, len(shape))
+	s := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		st[i] = s
+		s *= shape[i]
+	}
+	return st
+}
+
+// broadcastStrides returns the strides of a tensor of shape in as seen through
+// the larger shape out: 0 along broadcast dims.
+func broadcastStrides(in, out []int) []int {
+	st := make([]int, len(out))
+	cs := contiguousStrides(in)
+	off := len(out) - len(in)
+	for i := range in {
+		if in[i] != 1 {
+			st[off+i] = cs[i]
+		}
+	}
+	return st
+}
+
+// iter2 walks an output shape together with the matching offsets of two
+// broadcast inputs, one innermost row at a time. Adjacent dims that are
+// contiguous for every operand are merged first, so same-shape and
+// trailing-broadcast cases become few long rows.
+type iter2 struct {
+	shape  []int // coalesced output shape
+	sa, sb []int // coalesced input strides
+}
+
+func newIter2(out, a, b []int) iter2 {
+	sa := broadcastStrides(a, out)
+	sb := broadcastStrides(b, out)
+	shape := cloneInts(out)
+	// drop size-1 dims
+	k := 0
+	for i := range shape {
+		if shape[i] != 1 {
+			shape[k], sa[k], sb[k] = shape[i], sa[i], sb[i]
+			k++
+		}
+	}
+	shape, sa, sb = shape[:k], sa[:k], sb[:k]
+	if len(shape) == 0 {
+		return iter2{shape: []int{1}, sa: []int{0}, sb: []int{0}}
+	}
+	// merge dim i into i+1 when both operands are contiguous across them
+	ms, ma, mb := []int{shape[0]}, []int{sa[0]}, []int{sb[0]}
+	for i := 1; i < len(shape); i++ {
+		j := len(ms) - 1
+		if ma[j] == sa[i]*shape[i] && mb[j] == sb[i]*shape[i] {
+			ms[j] *= shape[i]
+			ma[j], mb[j] = sa[i], sb[i]
+			continue
+		}
+		ms, ma, mb = append(ms, shape[i]), append(ma, sa[i]), append(mb, sb[i])
+	}
+	return iter2{shape: ms, sa: ma, sb: mb}
+}
+
+// rows calls fn for every innermost row: the output offset, the input
+// offsets, the row length and the input strides along the row.
+func (it iter2) rows(fn func(o, ia, ib, n, da, db int)) {
+	nd := len(it.shape)
+	inner := it.shape[nd-1]
+	da, db := it.sa[nd-1], it.sb[nd-1]
+	outer := 1
+	for _, s := range it.shape[:nd-1] {
+		outer *= s
+	}
+	if outer == 1 {
+		fn(0, 0, 0, inner, da, db)
+		return
+	}
+	idx := make([]int, nd-1)
+	ia, ib := 0, 0
+	for r := 0; r < outer; r++ {
+		fn(r*inner, ia, ib, inner, da, db)
+		for d := nd - 2; d >= 0; d-- {
+			idx[d]++
+			ia += it.sa[d]
+			ib += it.sb[d]
+			if idx[d] < it.shape[d] {
+				break
+			}
+			ia -= it.sa[d] * it.shape[d]
+			ib -= it.sb[d] * it.shape[d]
+			idx[d] = 0
+		}
+	}
+}
+
+// parallelThreshold is the element count above which elementwise kernels
+// split their work across cores; smaller kernels never do.
+const parallelThreshold = 1 << 16
+
+// parallelFor splits [0, n) into contiguous chunks and runs fn on each,
+// concurrently when n is large and more than one CPU is available.
+func parallelFor(n int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < parallelThreshold || workers < 2 {
+		fn(0, n)
+		return
+	}
+	workers = min(workers, n/(parallelThreshold/2))
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,28 @@
+// Package tensor provides eager N-dimensional float64 tensors with
+// NumPy/PyTorch broadcasting and reverse-mode automatic differentiation.
+//
+// # Tensors
+//
+// A [Tensor] stores its values contiguously in row-major order. Tensors are
+// made by constructors such as [New], [Scalar], [Zeros] or [RandN] (which
+// draws from an explicit *rand.Rand: there is no global random source), and
+// by operations, which always return new tensors.
+//
+// # Gradients
+//
+// A leaf made with [Param] or [Tensor.SetRequiresGrad] requires a gradient.
+// Every operation on such a tensor records its inputs and its backward rule;
+// [Tensor.Backward] on a scalar result walks that record and adds the
+// gradient into each leaf's [Tensor.Grad]. There is no global tape: graphs
+// built on different goroutines are independent, and backward passes that
+// reach the same leaf accumulate under the leaf's own lock.
+//
+// Evaluation without gradients ("no-grad mode") is simply computation on
+// tensors that do not require grad: [Tensor.Detach] gives such a view of any
+// tensor, and operations on it record nothing.
+//
+// # Errors
+//
+// Shape mismatches and other programmer errors panic with a message that
+// starts with "tensor:" and names the shapes involved, as gonum does.
+package tensor

@@ -1,0 +1,127 @@
+package tensor
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Sum returns the sum of all elements as a scalar.
+func (a *Tensor) Sum() *Tensor {
+	s := 0.0
+	for _, v := range a.Data() {
+		s += v
+	}
+	out := Scalar(s)
+	return record(out, "Sum", func(out, g *Tensor) []*Tensor {
+		return []*Tensor{Full(g.Item(), a.Shape()...)}
+	}, a)
+}
+
+// SumTo sums a over the dims along which shape was broadcast to reach a's
+// shape, returning a tensor of shape. It is the gradient of broadcasting and
+// panics if shape does not broadcast to a's shape.
+func (a *Tensor) SumTo(shape []int) *Tensor {
+	if sameShape(a.Shape(), shape) {
+		return a
+	}
+	if b, ok := BroadcastShapes(shape, a.Shape()); !ok || !sameShape(b, a.Shape()) {
+		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, a.Shape()))
+	}
+	out := reduceTo(a, shape)
+	return record(out, "SumTo", func(out, g *Tensor) []*Tensor {
+		return []*Tensor{g.Expand(a.Shape()...)}
+	}, a)
+}
+
+// reduceTo sums a's values into a new tensor of shape (which broadcasts to a).
+func reduceTo(a *Tensor, shape []int) *Tensor {
+	dst := make([]float64, numel(shape))
+	ad := a.Data()
+	if len(dst) == 1 {
+		s := 0.0
+		for _, v := range ad {
+			s += v
+		}
+		dst[0] = s
+		return FromData(dst, shape...)
+	}
+	it := newIter2(a.Shape(), a.Shape(), shape)
+	it.rows(func(o, ia, ib, n, da, db int) {
+		src := ad[ia : ia+n]
+		if db == 0 {
+			s := 0.0
+			for _, v := range src {
+				s += v
+			}
+			dst[ib] += s
+			return
+		}
+		d := dst[ib : ib+n]
+		for i, v := range src {
+			d[i] += v
+		}
+	})
+	return FromData(dst, shape...)
+}
+
+// normDims turns possibly negative dims into sorted, distinct non-negative ones.
+func normDims(opName string, nd int, dims []int) []int {
+	out := make([]int, 0, len(dims))
+	for _, d := range dims {
+		if d < -nd || d >= nd {
+			panic(fmt.Sprintf("tensor: %s: dim %d out of range for %d dims", opName, d, nd))
+		}
+		if d < 0 {
+			d += nd
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keptShape returns shape with the given dims set to 1.
+func keptShape(shape, dims []int) []int {
+	k := cloneInts(shape)
+	for _, d := range dims {
+		k[d] = 1
+	}
+	return k
+}
+
+// droppedShape returns shape without the given (sorted) dims.
+func droppedShape(shape, dims []int) []int {
+	out := make([]int, 0, len(shape))
+	for i, s := range shape {
+		if !slices.Contains(dims, i) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SumDims sums over the given dims (negative dims count from the right).
+// With keepdim the reduced dims stay with size 1.
+func (a *Tensor) SumDims(keepdim bool, dims ...int) *Tensor {
+	ds := normDims("SumDims", a.Dim(), dims)
+	s := a.SumTo(keptShape(a.Shape(), ds))
+	if keepdim {
+		return s
+	}
+	return s.Reshape(droppedShape(a.Shape(), ds)...)
+}
+
+// Mean returns the mean of all elements as a scalar.
+func (a *Tensor) Mean() *Tensor { return a.Sum().MulScalar(1 / float64(a.Len())) }
+
+// MeanDims averages over the given dims, keeping them with size 1 if keepdim.
+func (a *Tensor) MeanDims(keepdim bool, dims ...int) *Tensor {
+	ds := normDims("MeanDims", a.Dim(), dims)
+	n := 1
+	for _, d := range ds {
+		n *= a.shape[d]
+	}
+	return a.SumDims(keepdim, ds...).MulScalar(1 / float64(n))
+}

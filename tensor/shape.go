@@ -1,0 +1,73 @@
+package tensor
+
+import "fmt"
+
+// Reshape returns a tensor with the same values in a new shape. One entry may
+// be -1 and is inferred. The values are shared, not copied.
+func (a *Tensor) Reshape(shape ...int) *Tensor {
+	shape = cloneInts(shape)
+	infer, n := -1, 1
+	for i, s := range shape {
+		if s == -1 {
+			if infer >= 0 {
+				panic(fmt.Sprintf("tensor: Reshape: more than one -1 in %v", shape))
+			}
+			infer = i
+			continue
+		}
+		if s < 0 {
+			panic(fmt.Sprintf("tensor: Reshape: negative size in %v", shape))
+		}
+		n *= s
+	}
+	if infer >= 0 {
+		if n == 0 || a.Len()%n != 0 {
+			panic(fmt.Sprintf("tensor: Reshape: cannot reshape %v into %v", a.Shape(), shape))
+		}
+		shape[infer] = a.Len() / n
+		n *= shape[infer]
+	}
+	if n != a.Len() {
+		panic(fmt.Sprintf("tensor: Reshape: cannot reshape %v into %v", a.Shape(), shape))
+	}
+	out := &Tensor{data: a.Data(), shape: shape}
+	return record(out, "Reshape", func(out, g *Tensor) []*Tensor {
+		return []*Tensor{g.Reshape(a.Shape()...)}
+	}, a)
+}
+
+// Expand broadcasts a to shape, copying values along broadcast dims. It
+// panics if a's shape does not broadcast to shape.
+func (a *Tensor) Expand(shape ...int) *Tensor {
+	if sameShape(a.Shape(), shape) {
+		return a
+	}
+	if b, ok := BroadcastShapes(a.Shape(), shape); !ok || !sameShape(b, shape) {
+		panic(fmt.Sprintf("tensor: Expand: shape %v does not broadcast to %v", a.Shape(), shape))
+	}
+	out := make([]float64, numel(shape))
+	ad := a.Data()
+	if len(ad) == 1 {
+		v := ad[0]
+		for i := range out {
+			out[i] = v
+		}
+	} else if len(out) > 0 {
+		it := newIter2(shape, shape, a.Shape())
+		it.rows(func(o, _, ib, n, _, db int) {
+			d := out[o : o+n]
+			if db == 0 {
+				v := ad[ib]
+				for i := range d {
+					d[i] = v
+				}
+				return
+			}
+			copy(d, ad[ib:ib+n])
+		})
+	}
+	res := FromData(out, shape...)
+	return record(res, "Expand", func(out, g *Tensor) []*Tensor {
+		return []*Tensor{g.SumTo(a.Shape())}
+	}, a)
+}
