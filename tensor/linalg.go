@@ -1,0 +1,498 @@
+package tensor
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// Linear algebra on the last two dims of a tensor. Every operation here treats
+// a tensor of shape (…, m, n) as a batch of m×n matrices; binary operations
+// broadcast their batch dims as elementwise operations do. Inner products and
+// triangular solves go to gonum's BLAS and LAPACK, one call per matrix.
+
+// ErrNotPositiveDefinite is the error that [Tensor.CholeskyErr] wraps when a
+// matrix has no Cholesky factor; [Tensor.Cholesky] panics with it.
+var ErrNotPositiveDefinite = errors.New("tensor: Cholesky: matrix not positive definite")
+
+// linalgParallelWork is the number of multiply-adds above which a batch of
+// matrix kernels is split across cores; smaller batches run on one.
+const linalgParallelWork = 1 << 18
+
+// splitMat returns the batch dims and the two matrix dims of shape, panicking
+// if shape has fewer than two dims.
+func splitMat(opName string, shape []int) (batch []int, rows, cols int) {
+	nd := len(shape)
+	if nd < 2 {
+		panic(fmt.Sprintf("tensor: %s: shape %v has fewer than 2 dims", opName, shape))
+	}
+	return shape[:nd-2], shape[nd-2], shape[nd-1]
+}
+
+// matShape returns batch followed by rows and cols in a new slice.
+func matShape(batch []int, rows, cols int) []int {
+	s := make([]int, len(batch), len(batch)+2)
+	copy(s, batch)
+	return append(s, rows, cols)
+}
+
+// pairBatches broadcasts the batch shapes a and b of two stacks of matrices.
+// It returns the broadcast batch shape and, for each of its entries in
+// row-major order, the index of the matrix to use from a and from b. A nil
+// index slice means entry i uses matrix i. full names the operands' shapes in
+// the panic message.
+func pairBatches(opName string, a, b []int, fullA, fullB []int) (shape []int, ia, ib []int) {
+	shape, ok := BroadcastShapes(a, b)
+	if !ok {
+		panic(fmt.Sprintf("tensor: %s: batch dims of shapes %v and %v do not broadcast", opName, fullA, fullB))
+	}
+	return shape, batchIndex(a, shape), batchIndex(b, shape)
+}
+
+// batchIndex lists, for every entry of the batch shape out, the index of the
+// matching matrix in a stack whose batch shape in broadcasts to out. It
+// returns nil when the mapping is the identity.
+func batchIndex(in, out []int) []int {
+	n := numel(out)
+	if numel(in) == n {
+		return nil
+	}
+	idx := make([]int, n)
+	if numel(in) == 1 {
+		return idx // every entry uses matrix 0
+	}
+	st := broadcastStrides(in, out)
+	pos := make([]int, len(out))
+	off := 0
+	for i := range idx {
+		idx[i] = off
+		for d := len(out) - 1; d >= 0; d-- {
+			pos[d]++
+			off += st[d]
+			if pos[d] < out[d] {
+				break
+			}
+			off -= st[d] * out[d]
+			pos[d] = 0
+		}
+	}
+	return idx
+}
+
+// at returns entry i of a batch index made by batchIndex.
+func at(idx []int, i int) int {
+	if idx == nil {
+		return i
+	}
+	return idx[i]
+}
+
+// forBatches runs fn over the batch entries [0, n), splitting them across
+// cores when there are several and the total work (n times work, counted in
+// multiply-adds) is large.
+func forBatches(n, work int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2 || workers < 2 || n*work < linalgParallelWork {
+		fn(0, n)
+		return
+	}
+	workers = min(workers, n)
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// general views the matrix number i of a stack of rows×cols matrices in d.
+func general(d []float64, i, rows, cols int) blas64.General {
+	sz := rows * cols
+	return blas64.General{Rows: rows, Cols: cols, Stride: max(1, cols), Data: d[i*sz : (i+1)*sz]}
+}
+
+// triangular views the n×n matrix number i in d as a triangular matrix.
+func triangular(d []float64, i, n int, lower bool) blas64.Triangular {
+	uplo := blas.Upper
+	if lower {
+		uplo = blas.Lower
+	}
+	return blas64.Triangular{Uplo: uplo, Diag: blas.NonUnit, N: n, Stride: max(1, n), Data: d[i*n*n : (i+1)*n*n]}
+}
+
+func trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
+
+// MatMul returns the matrix product of a and b with the semantics of
+// torch.matmul: two vectors give their dot product (a scalar); a vector
+// first argument is treated as a row and a vector second argument as a
+// column, the added dim being removed from the result; otherwise a and b are
+// stacks of matrices whose batch dims broadcast. It panics if either operand
+// is a scalar or the inner dims differ.
+func (a *Tensor) MatMul(b *Tensor) *Tensor {
+	if a.Dim() == 0 || b.Dim() == 0 {
+		panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v: operands must have at least 1 dim", a.Shape(), b.Shape()))
+	}
+	if a.Dim() >= 2 && b.Dim() >= 2 {
+		return matmulT("MatMul", a, b, false, false)
+	}
+	a2, b2 := a, b
+	if a.Dim() == 1 {
+		a2 = a.Reshape(1, a.shape[0])
+	}
+	if b.Dim() == 1 {
+		b2 = b.Reshape(b.shape[0], 1)
+	}
+	if a2.shape[a2.Dim()-1] != b2.shape[b2.Dim()-2] {
+		panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v are not aligned", a.Shape(), b.Shape()))
+	}
+	c := matmulT("MatMul", a2, b2, false, false)
+	// Drop the dims that promotion added.
+	cs := c.Shape()
+	shape := cloneInts(cs[:len(cs)-2])
+	if a.Dim() >= 2 {
+		shape = append(shape, cs[len(cs)-2])
+	}
+	if b.Dim() >= 2 {
+		shape = append(shape, cs[len(cs)-1])
+	}
+	return c.Reshape(shape...)
+}
+
+// matmulT returns op(a)·op(b) over broadcast batch dims, where op transposes
+// the last two dims of an operand whose flag is set.
+func matmulT(opName string, a, b *Tensor, ta, tb bool) *Tensor {
+	ba, ar, ac := splitMat(opName, a.Shape())
+	bb, br, bc := splitMat(opName, b.Shape())
+	m, k := ar, ac
+	if ta {
+		m, k = ac, ar
+	}
+	k2, n := br, bc
+	if tb {
+		k2, n = bc, br
+	}
+	if k != k2 {
+		panic(fmt.Sprintf("tensor: %s: shapes %v and %v are not aligned", opName, a.Shape(), b.Shape()))
+	}
+	batch, ia, ib := pairBatches(opName, ba, bb, a.Shape(), b.Shape())
+	nb := numel(batch)
+	out := make([]float64, nb*m*n)
+	if m > 0 && n > 0 && k > 0 {
+		ad, bd := a.Data(), b.Data()
+		tA, tB := trans(ta), trans(tb)
+		forBatches(nb, m*n*k, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				blas64.Gemm(tA, tB, 1, general(ad, at(ia, i), ar, ac), general(bd, at(ib, i), br, bc), 0, general(out, i, m, n))
+			}
+		})
+	}
+	res := FromData(out, matShape(batch, m, n)...)
+	return record(res, "MatMul", func(_, g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		ad, bd := a.Detach(), b.Detach()
+		// With A' = op(A), B' = op(B) and C = A'B': dA' = dC B'ᵀ and
+		// dB' = A'ᵀ dC; a transposed operand takes the transpose of those.
+		if a.requiresGrad {
+			if ta {
+				ga = matmulT(opName, bd, g, tb, true)
+			} else {
+				ga = matmulT(opName, g, bd, false, !tb)
+			}
+			ga = ga.SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			if tb {
+				gb = matmulT(opName, g, ad, true, ta)
+			} else {
+				gb = matmulT(opName, ad, g, !ta, false)
+			}
+			gb = gb.SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
+
+// MT returns a with its last two dims swapped (the matrix transpose of each
+// matrix in the batch). It panics if a has fewer than two dims.
+func (a *Tensor) MT() *Tensor {
+	batch, r, c := splitMat("MT", a.Shape())
+	nb := numel(batch)
+	ad := a.Data()
+	out := make([]float64, len(ad))
+	sz := r * c
+	for m := 0; m < nb; m++ {
+		src, dst := ad[m*sz:(m+1)*sz], out[m*sz:(m+1)*sz]
+		for i := 0; i < r; i++ {
+			row := src[i*c : (i+1)*c]
+			for j, v := range row {
+				dst[j*r+i] = v
+			}
+		}
+	}
+	res := FromData(out, matShape(batch, c, r)...)
+	return record(res, "MT", func(_, g *Tensor) []*Tensor {
+		return []*Tensor{g.MT()}
+	}, a)
+}
+
+// Tril returns the lower triangle of each matrix in a: entries (i, j) with
+// j-i <= k are kept and the rest set to 0. k = 0 is the main diagonal, k < 0
+// lies below it and k > 0 above it. It panics if a has fewer than two dims.
+func (a *Tensor) Tril(k int) *Tensor { return triPart("Tril", a, k, true) }
+
+// Triu returns the upper triangle of each matrix in a: entries (i, j) with
+// j-i >= k are kept and the rest set to 0. It panics if a has fewer than two
+// dims.
+func (a *Tensor) Triu(k int) *Tensor { return triPart("Triu", a, k, false) }
+
+// triPart implements Tril (lower) and Triu.
+func triPart(opName string, a *Tensor, k int, lower bool) *Tensor {
+	batch, r, c := splitMat(opName, a.Shape())
+	out := make([]float64, len(a.Data()))
+	copyTri(out, a.Data(), numel(batch), r, c, k, lower)
+	res := FromData(out, a.Shape()...)
+	return record(res, opName, func(_, g *Tensor) []*Tensor {
+		return []*Tensor{triPart(opName, g, k, lower)}
+	}, a)
+}
+
+// copyTri copies into dst the entries of the nb r×c matrices in src that lie
+// on or below (lower) or on or above the k-th diagonal; dst must be zero.
+func copyTri(dst, src []float64, nb, r, c, k int, lower bool) {
+	sz := r * c
+	for m := 0; m < nb; m++ {
+		for i := 0; i < r; i++ {
+			// kept columns: j <= i+k (lower) or j >= i+k (upper)
+			lo, hi := 0, min(c, max(0, i+k+1))
+			if !lower {
+				lo, hi = min(c, max(0, i+k)), c
+			}
+			off := m*sz + i*c
+			copy(dst[off+lo:off+hi], src[off+lo:off+hi])
+		}
+	}
+}
+
+// Diagonal returns the main diagonal of each matrix in a: shape (…, m, n)
+// becomes (…, min(m, n)). It panics if a has fewer than two dims.
+func (a *Tensor) Diagonal() *Tensor {
+	batch, r, c := splitMat("Diagonal", a.Shape())
+	p := min(r, c)
+	nb := numel(batch)
+	ad := a.Data()
+	out := make([]float64, nb*p)
+	for m := 0; m < nb; m++ {
+		for i := 0; i < p; i++ {
+			out[m*p+i] = ad[m*r*c+i*c+i]
+		}
+	}
+	shape := append(cloneInts(batch), p)
+	res := FromData(out, shape...)
+	return record(res, "Diagonal", func(_, g *Tensor) []*Tensor {
+		return []*Tensor{embedDiag("Diagonal", g, r, c)}
+	}, a)
+}
+
+// DiagEmbed returns, for each vector along the last dim of a, the square
+// matrix with that vector on its main diagonal and 0 elsewhere: shape (…, n)
+// becomes (…, n, n). It panics if a is a scalar.
+func (a *Tensor) DiagEmbed() *Tensor {
+	if a.Dim() == 0 {
+		panic("tensor: DiagEmbed: shape [] has no last dim")
+	}
+	n := a.shape[a.Dim()-1]
+	return embedDiag("DiagEmbed", a, n, n)
+}
+
+// embedDiag places each vector along the last dim of v (of length min(r, c))
+// on the main diagonal of an r×c zero matrix.
+func embedDiag(opName string, v *Tensor, r, c int) *Tensor {
+	p := min(r, c)
+	nd := v.Dim()
+	if nd == 0 || v.shape[nd-1] != p {
+		panic(fmt.Sprintf("tensor: %s: shape %v does not end in %d", opName, v.Shape(), p))
+	}
+	batch := v.shape[:nd-1]
+	nb := numel(batch)
+	vd := v.Data()
+	out := make([]float64, nb*r*c)
+	for m := 0; m < nb; m++ {
+		for i := 0; i < p; i++ {
+			out[m*r*c+i*c+i] = vd[m*p+i]
+		}
+	}
+	res := FromData(out, matShape(batch, r, c)...)
+	return record(res, opName, func(_, g *Tensor) []*Tensor {
+		return []*Tensor{g.Diagonal()}
+	}, v)
+}
+
+// Cholesky returns the lower-triangular Cholesky factor L, with positive
+// diagonal and A = L Lᵀ, of each symmetric positive-definite matrix A in a.
+// Only the lower triangle of A is read. Its gradient is symmetric, as befits
+// a function of symmetric matrices. It panics with an error wrapping
+// [ErrNotPositiveDefinite] if a matrix is not positive definite; use
+// [Tensor.CholeskyErr] to get that error as a value.
+func (a *Tensor) Cholesky() *Tensor {
+	l, err := a.CholeskyErr()
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// CholeskyErr is [Tensor.Cholesky] returning an error wrapping
+// [ErrNotPositiveDefinite], instead of panicking, when a matrix of a is not
+// positive definite (or holds NaN). It still panics if the matrices of a are
+// not square.
+func (a *Tensor) CholeskyErr() (*Tensor, error) {
+	batch, n, c := splitMat("Cholesky", a.Shape())
+	if n != c {
+		panic(fmt.Sprintf("tensor: Cholesky: shape %v does not hold square matrices", a.Shape()))
+	}
+	nb := numel(batch)
+	out := make([]float64, nb*n*n)
+	copyTri(out, a.Data(), nb, n, n, 0, true)
+	for m := 0; m < nb; m++ {
+		sym := blas64.Symmetric{Uplo: blas.Lower, N: n, Stride: max(1, n), Data: out[m*n*n : (m+1)*n*n]}
+		if _, ok := lapack64.Potrf(sym); !ok {
+			if nb == 1 {
+				return nil, fmt.Errorf("%w: shape %v", ErrNotPositiveDefinite, a.Shape())
+			}
+			return nil, fmt.Errorf("%w: shape %v, batch entry %d", ErrNotPositiveDefinite, a.Shape(), m)
+		}
+	}
+	res := FromData(out, a.Shape()...)
+	return record(res, "Cholesky", func(out, g *Tensor) []*Tensor {
+		return []*Tensor{choleskyBackward(out.Data(), g.Data(), nb, n, a.Shape())}
+	}, a), nil
+}
+
+// choleskyBackward returns the gradient with respect to A of a loss whose
+// gradient with respect to L = cholesky(A) is gL.
+//
+// Differentiating A = L Lᵀ gives dA = dL Lᵀ + L dLᵀ, so
+// L⁻¹ dA L⁻ᵀ = L⁻¹dL + (L⁻¹dL)ᵀ. As L⁻¹dL is lower triangular,
+// L⁻¹dL = Φ(L⁻¹ dA L⁻ᵀ) where Φ keeps the lower triangle and halves the
+// diagonal; hence dL = L Φ(L⁻¹ dA L⁻ᵀ). Φ is self-adjoint under the
+// Frobenius inner product, so
+// ⟨gL, dL⟩ = ⟨Φ(Lᵀ gL), L⁻¹ dA L⁻ᵀ⟩ = ⟨L⁻ᵀ Φ(Lᵀ gL) L⁻¹, dA⟩.
+// Only the lower triangle of gL matters (dL is lower triangular), and since
+// dA is symmetric the gradient is the symmetric part of L⁻ᵀ Φ(Lᵀ gL) L⁻¹.
+func choleskyBackward(ld, gd []float64, nb, n int, shape []int) *Tensor {
+	res := make([]float64, nb*n*n)
+	if n == 0 {
+		return FromData(res, shape...)
+	}
+	copyTri(res, gd, nb, n, n, 0, true)
+	forBatches(nb, 2*n*n*n, func(lo, hi int) {
+		for m := lo; m < hi; m++ {
+			l := triangular(ld, m, n, true)
+			p := general(res, m, n, n)
+			blas64.Trmm(blas.Left, blas.Trans, 1, l, p) // P = Lᵀ tril(gL)
+			// Φ(P): keep the lower triangle, halve the diagonal.
+			for i := 0; i < n; i++ {
+				row := p.Data[i*n : (i+1)*n]
+				row[i] *= 0.5
+				clear(row[i+1:])
+			}
+			blas64.Trsm(blas.Left, blas.Trans, 1, l, p)    // L⁻ᵀ Φ(P)
+			blas64.Trsm(blas.Right, blas.NoTrans, 1, l, p) // L⁻ᵀ Φ(P) L⁻¹
+			for i := 0; i < n; i++ {
+				for j := 0; j < i; j++ {
+					s := 0.5 * (p.Data[i*n+j] + p.Data[j*n+i])
+					p.Data[i*n+j], p.Data[j*n+i] = s, s
+				}
+			}
+		}
+	})
+	return FromData(res, shape...)
+}
+
+// SolveTriangular returns X solving A X = B for each triangular matrix A in
+// a, which is lower triangular if lower is set and upper triangular
+// otherwise; entries of A outside that triangle are not read. b has shape
+// (…, n, k), its batch dims broadcasting with those of a, or is a vector of
+// length n, in which case the result is one too. A singular A gives
+// infinities or NaNs. It panics if the matrices of a are not square or b's
+// rows do not match.
+func (a *Tensor) SolveTriangular(b *Tensor, lower bool) *Tensor {
+	if b.Dim() == 1 {
+		n := b.shape[0]
+		x := solveTri(a, b.Reshape(n, 1), lower, b.Shape())
+		return x.Reshape(x.Shape()[:x.Dim()-1]...)
+	}
+	return solveTri(a, b, lower, b.Shape())
+}
+
+// solveTri is SolveTriangular for b with at least two dims; shapeB is the
+// caller's shape of b, for messages.
+func solveTri(a, b *Tensor, lower bool, shapeB []int) *Tensor {
+	const opName = "SolveTriangular"
+	ba, n, c := splitMat(opName, a.Shape())
+	bb, br, k := splitMat(opName, b.Shape())
+	if n != c || br != n {
+		panic(fmt.Sprintf("tensor: %s: shapes %v and %v: need square (…, n, n) and (…, n, k) or (n)", opName, a.Shape(), shapeB))
+	}
+	batch, ia, ib := pairBatches(opName, ba, bb, a.Shape(), shapeB)
+	nb := numel(batch)
+	ad, bd := a.Data(), b.Data()
+	out := make([]float64, nb*n*k)
+	if n > 0 && k > 0 {
+		forBatches(nb, n*n*k, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				x := general(out, i, n, k)
+				copy(x.Data, general(bd, at(ib, i), n, k).Data)
+				blas64.Trsm(blas.Left, blas.NoTrans, 1, triangular(ad, at(ia, i), n, lower), x)
+			}
+		})
+	}
+	res := FromData(out, matShape(batch, n, k)...)
+	return record(res, opName, func(out, g *Tensor) []*Tensor {
+		// X = A⁻¹B gives dB = A⁻ᵀ dX and dA = -dB Xᵀ restricted to the
+		// triangle of A that is read.
+		gd, xd := g.Data(), out.Data()
+		gbFull := make([]float64, len(gd))
+		copy(gbFull, gd)
+		var gaFull []float64
+		if a.requiresGrad {
+			gaFull = make([]float64, nb*n*n)
+		}
+		if n > 0 && k > 0 {
+			forBatches(nb, 2*n*n*k, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					gb := general(gbFull, i, n, k)
+					blas64.Trsm(blas.Left, blas.Trans, 1, triangular(ad, at(ia, i), n, lower), gb)
+					if gaFull != nil {
+						blas64.Gemm(blas.NoTrans, blas.Trans, -1, gb, general(xd, i, n, k), 0, general(gaFull, i, n, n))
+					}
+				}
+			})
+		}
+		var ga, gb *Tensor
+		if a.requiresGrad {
+			masked := make([]float64, len(gaFull))
+			copyTri(masked, gaFull, nb, n, n, 0, lower)
+			ga = FromData(masked, matShape(batch, n, n)...).SumTo(a.Shape())
+		}
+		if b.requiresGrad {
+			gb = FromData(gbFull, matShape(batch, n, k)...).SumTo(b.Shape())
+		}
+		return []*Tensor{ga, gb}
+	}, a, b)
+}
