@@ -1,0 +1,210 @@
+package tensor
+
+import "math"
+
+// This file holds scalar special functions. They are exported so that fused
+// kernels in other packages (log-densities, their gradients) can call them
+// directly on float64 values; the tensor methods of the same names apply them
+// elementwise and record gradients.
+
+// SigmoidFloat returns the logistic function 1/(1+e^-x), computed without
+// overflow for any x.
+func SigmoidFloat(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// sigmoidGradFloat returns σ(x)(1-σ(x)) = e^-|x| / (1+e^-|x|)², which keeps
+// full relative accuracy in both tails where 1-σ(x) would round to zero.
+func sigmoidGradFloat(x float64) float64 {
+	e := math.Exp(-math.Abs(x))
+	d := 1 + e
+	return e / (d * d)
+}
+
+// SoftplusFloat returns log(1+e^x), written as max(x,0) + log1p(e^-|x|) so that
+// it neither overflows for large x nor loses the tiny value e^x for very
+// negative x. Unlike PyTorch's softplus it has no linear threshold: the
+// result is exact to rounding everywhere.
+func SoftplusFloat(x float64) float64 {
+	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+}
+
+// LogSigmoidFloat returns log σ(x) = -log(1+e^-x), computed as
+// min(x,0) - log1p(e^-|x|) so that it is accurate for all x.
+func LogSigmoidFloat(x float64) float64 {
+	return math.Min(x, 0) - math.Log1p(math.Exp(-math.Abs(x)))
+}
+
+// Log1mExpFloat returns log(1-e^x) for x <= 0. It uses log(-expm1(x)) for
+// x > -ln 2, where e^x is close to 1, and log1p(-e^x) otherwise, which keeps
+// full relative accuracy on both sides. It returns -Inf at 0 and NaN for x > 0.
+func Log1mExpFloat(x float64) float64 {
+	if x > -math.Ln2 {
+		return math.Log(-math.Expm1(x))
+	}
+	return math.Log1p(-math.Exp(x))
+}
+
+// LgammaFloat returns log|Γ(x)|, the natural logarithm of the absolute value
+// of the gamma function; it is +Inf at the poles 0, -1, -2, ...
+func LgammaFloat(x float64) float64 {
+	v, _ := math.Lgamma(x)
+	return v
+}
+
+// eulerGamma is the Euler–Mascheroni constant γ = -ψ(1).
+const eulerGamma = 0.57721566490153286060651209008240243104215933593992
+
+// Asymptotic series of the polygamma functions are used once x reaches
+// these values; below them the recurrence ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) - (-1)ⁿ n!/xⁿ⁺¹
+// shifts the argument up. The truncation error of each series at its
+// threshold is below 1e-16 relative.
+const (
+	digammaAsymptotic    = 10
+	trigammaAsymptotic   = 10
+	tetragammaAsymptotic = 12
+)
+
+// DigammaFloat returns ψ(x) = d/dx log Γ(x), accurate over the whole real line:
+// an asymptotic series for large x, the recurrence ψ(x) = ψ(x+1) - 1/x to reach
+// it from small positive x and from (-1, 0), and the reflection
+// ψ(x) = ψ(1-x) - π cot(πx) below -1. The error is within a few ulps relative
+// to max(1, |ψ(x)|): near the zeros of ψ the accuracy is absolute.
+//
+// As in PyTorch and SciPy, ψ(±0) = ∓Inf, ψ is NaN at the negative integers and
+// at -Inf, and ψ(+Inf) = +Inf.
+func DigammaFloat(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 1):
+		return x
+	case x == 0:
+		return math.Copysign(math.Inf(1), -x)
+	case x < 0:
+		if x == math.Floor(x) { // also catches -Inf
+			return math.NaN()
+		}
+		if x > -1 {
+			return digammaPositive(x+1) - 1/x
+		}
+		return digammaPositive(1-x) - math.Pi*cotPi(x)
+	}
+	return digammaPositive(x)
+}
+
+// digammaPositive returns ψ(x) for finite x > 0.
+func digammaPositive(x float64) float64 {
+	acc := 0.0
+	for x < digammaAsymptotic {
+		acc -= 1 / x
+		x++
+	}
+	// ψ(x) ~ log x - 1/(2x) - Σ B₂ₖ/(2k x²ᵏ)
+	z := 1 / (x * x)
+	s := z * (1.0/12 - z*(1.0/120-z*(1.0/252-z*(1.0/240-z*(1.0/132-z*(691.0/32760-z*(1.0/12-z*(3617.0/8160))))))))
+	return acc + math.Log(x) - 0.5/x - s
+}
+
+// TrigammaFloat returns ψ₁(x) = d²/dx² log Γ(x), accurate to a few ulps over
+// the whole real line: an asymptotic series for large x, the recurrence
+// ψ₁(x) = ψ₁(x+1) + 1/x² to reach it from small positive x and from (-1, 0),
+// and the reflection ψ₁(x) = π²/sin²(πx) - ψ₁(1-x) below -1.
+//
+// ψ₁ has double poles at 0, -1, -2, ... approached from both sides by +Inf,
+// and TrigammaFloat returns +Inf there; ψ₁(+Inf) = 0 and ψ₁(-Inf) = NaN.
+func TrigammaFloat(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case math.IsInf(x, 1):
+		return 0
+	case math.IsInf(x, -1):
+		return math.NaN()
+	case x <= 0:
+		if x == math.Floor(x) {
+			return math.Inf(1)
+		}
+		if x > -1 {
+			return trigammaPositive(x+1) + 1/(x*x)
+		}
+		s := sinPi(x)
+		return math.Pi*math.Pi/(s*s) - trigammaPositive(1-x)
+	}
+	return trigammaPositive(x)
+}
+
+// trigammaPositive returns ψ₁(x) for finite x > 0.
+func trigammaPositive(x float64) float64 {
+	acc := 0.0
+	for x < trigammaAsymptotic {
+		acc += 1 / (x * x)
+		x++
+	}
+	// ψ₁(x) ~ 1/x + 1/(2x²) + Σ B₂ₖ/x²ᵏ⁺¹
+	r := 1 / x
+	z := r * r
+	s := z * (1.0/6 - z*(1.0/30-z*(1.0/42-z*(1.0/30-z*(5.0/66-z*(691.0/2730-z*(7.0/6-z*(3617.0/510))))))))
+	return acc + r + 0.5*z + r*s
+}
+
+// tetragammaFloat returns ψ₂(x) = d³/dx³ log Γ(x), the derivative of
+// TrigammaFloat, by the same scheme: recurrence ψ₂(x) = ψ₂(x+1) - 2/x³,
+// asymptotic series, and reflection ψ₂(x) = ψ₂(1-x) - 2π³ cot(πx)/sin²(πx).
+// At the poles 0, -1, -2, ... it returns NaN (the sign of the infinity
+// depends on the side).
+func tetragammaFloat(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case math.IsInf(x, 1):
+		return 0
+	case math.IsInf(x, -1):
+		return math.NaN()
+	case x <= 0:
+		if x == math.Floor(x) {
+			return math.NaN()
+		}
+		if x > -1 {
+			return tetragammaPositive(x+1) - 2/(x*x*x)
+		}
+		r := x - math.Round(x)
+		s, c := math.Sincos(math.Pi * r)
+		return tetragammaPositive(1-x) - 2*math.Pi*math.Pi*math.Pi*c/(s*s*s)
+	}
+	return tetragammaPositive(x)
+}
+
+// tetragammaPositive returns ψ₂(x) for finite x > 0.
+func tetragammaPositive(x float64) float64 {
+	acc := 0.0
+	for x < tetragammaAsymptotic {
+		acc -= 2 / (x * x * x)
+		x++
+	}
+	// ψ₂(x) ~ -1/x² - 1/x³ - Σ (2k+1) B₂ₖ/x²ᵏ⁺²
+	r := 1 / x
+	z := r * r
+	s := z * (1.0/2 - z*(1.0/6-z*(1.0/6-z*(3.0/10-z*(5.0/6-z*(691.0/210-z*(35.0/2-z*(3617.0/30))))))))
+	return acc - z - z*r - z*s
+}
+
+// sinPi returns sin(πx), reducing x to [-1/2, 1/2] first so that the result
+// stays accurate for large |x| and is exactly 0 at the integers.
+func sinPi(x float64) float64 {
+	n := math.Round(x)
+	s := math.Sin(math.Pi * (x - n))
+	if math.Mod(n, 2) != 0 {
+		return -s
+	}
+	return s
+}
+
+// cotPi returns cot(πx) for non-integer x, reducing x to [-1/2, 1/2] first
+// (cot has period π, so no sign change is needed).
+func cotPi(x float64) float64 {
+	s, c := math.Sincos(math.Pi * (x - math.Round(x)))
+	return c / s
+}
