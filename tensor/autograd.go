@@ -123,6 +123,36 @@ func (t *Tensor) BackwardWith(seed *Tensor) {
 	if !t.requiresGrad {
 		return
 	}
+	backprop(t, seed, func(leaf, g *Tensor) { leaf.accumulate(g) })
+}
+
+// Gradients returns the gradient of the scalar y with respect to each of xs
+// without touching any leaf's Grad (PyTorch's torch.autograd.grad). An entry
+// is nil when y does not depend on that tensor. Callers that combine several
+// graphs' gradients in a fixed order use it for bit-reproducible sums.
+func Gradients(y *Tensor, xs ...*Tensor) []*Tensor {
+	if y.Len() != 1 {
+		panic(fmt.Sprintf("tensor: Gradients of tensor with shape %v, want one element", y.Shape()))
+	}
+	out := make([]*Tensor, len(xs))
+	if !y.requiresGrad {
+		return out
+	}
+	want := make(map[*Tensor][]int, len(xs))
+	for i, x := range xs {
+		want[x] = append(want[x], i)
+	}
+	backprop(y, Scalar(1), func(leaf, g *Tensor) {
+		for _, i := range want[leaf] {
+			out[i] = g
+		}
+	})
+	return out
+}
+
+// backprop walks the graph below root in reverse topological order, passing
+// each leaf's total gradient to sink exactly once.
+func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 	if !sameShape(seed.shape, t.shape) {
 		seed = seed.Reshape(t.Shape()...)
 	}
@@ -137,7 +167,7 @@ func (t *Tensor) BackwardWith(seed *Tensor) {
 		}
 		delete(grads, n)
 		if n.op == nil {
-			n.accumulate(g)
+			sink(n, g)
 			continue
 		}
 		gin := n.op.backward(n, g)
@@ -156,6 +186,18 @@ func (t *Tensor) BackwardWith(seed *Tensor) {
 			}
 		}
 	}
+}
+
+// AccumulateGrad adds g to the leaf's gradient under its lock, as Backward
+// does. It panics if t does not require grad or shapes differ.
+func (t *Tensor) AccumulateGrad(g *Tensor) {
+	if t.leaf == nil {
+		panic("tensor: AccumulateGrad on a tensor that does not require grad")
+	}
+	if !sameShape(g.shape, t.shape) && !(g.Len() == 1 && t.Len() == 1) {
+		panic(fmt.Sprintf("tensor: AccumulateGrad: gradient shape %v for tensor shape %v", g.Shape(), t.Shape()))
+	}
+	t.accumulate(g)
 }
 
 // accumulate adds g into the leaf's gradient under its lock.
