@@ -1,0 +1,334 @@
+package optim
+
+import (
+	"math"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// Adam is the Adam optimizer with PyTorch's semantics, keeping separate
+// moment estimates for every parameter name. A zero field means PyTorch's
+// default: LR 0 → 1e-3, Betas (0, 0) → (0.9, 0.999), Eps 0 → 1e-8. With
+// gradient g, weight decay λ, step count t and learning rate η, each step is
+//
+//	g ← g + λ·p                       (if λ ≠ 0)
+//	m ← β1·m + (1−β1)·g
+//	v ← β2·v + (1−β2)·g²
+//	v̂ ← max(v̂, v)                     (AMSGrad only; v̂ replaces v below)
+//	p ← p − η/(1−β1^t) · m / (√v/√(1−β2^t) + ε)
+//
+// The zero value is ready to use; an Adam must not be copied after its first
+// step. It is not safe for concurrent use.
+type Adam struct {
+	LR          float64    // learning rate η (0 → 1e-3)
+	Betas       [2]float64 // β1, β2 (both 0 → 0.9, 0.999; a single zero is kept)
+	Eps         float64    // ε added to the denominator (0 → 1e-8)
+	WeightDecay float64    // L2 penalty λ added to the gradient (default 0)
+	AMSGrad     bool       // use the maximum of past second moments
+
+	st store
+}
+
+// adamRule is one Adam (or AdamW) step with defaults resolved.
+type adamRule struct {
+	lr, b1, b2, eps, wd float64
+	amsgrad, decoupled  bool
+}
+
+func (r *adamRule) check(kind string) error {
+	for _, e := range []error{
+		hyper(kind, "learning rate", r.lr, 0),
+		checkBetas(kind, [2]float64{r.b1, r.b2}),
+		hyper(kind, "eps", r.eps, 0),
+		hyper(kind, "weight decay", r.wd, 0),
+	} {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (r *adamRule) buffers() []string {
+	if r.amsgrad {
+		return []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+	}
+	return []string{"exp_avg", "exp_avg_sq"}
+}
+
+func (r *adamRule) init(*slot, []float64) {}
+
+func (r *adamRule) update(s *slot, p, g, out []float64) {
+	s.step++
+	t := float64(s.step)
+	stepSize := r.lr / (1 - math.Pow(r.b1, t))
+	bc2Sqrt := math.Sqrt(1 - math.Pow(r.b2, t))
+	m, v := s.bufs[0], s.bufs[1]
+	for i, gi := range g {
+		if r.decoupled {
+			out[i] = p[i] * (1 - r.lr*r.wd)
+		} else if r.wd != 0 {
+			gi += r.wd * p[i]
+		}
+		m[i] = r.b1*m[i] + (1-r.b1)*gi
+		v[i] = r.b2*v[i] + (1-r.b2)*gi*gi
+		second := v[i]
+		if r.amsgrad {
+			vmax := s.bufs[2]
+			vmax[i] = math.Max(vmax[i], v[i])
+			second = vmax[i]
+		}
+		denom := math.Sqrt(second)/bc2Sqrt + r.eps
+		out[i] += -stepSize * m[i] / denom
+	}
+}
+
+func (a *Adam) rule() (rule, error) {
+	b := betasOrDefault(a.Betas)
+	r := &adamRule{lr: a.LearningRate(), b1: b[0], b2: b[1], eps: orDefault(a.Eps, 1e-8), wd: a.WeightDecay, amsgrad: a.AMSGrad}
+	return r, r.check("Adam")
+}
+
+// Step updates every parameter that has a gradient; see [Optimizer].
+func (a *Adam) Step(params []Param) error { return step(a, params) }
+
+// Stage computes a step without applying it; see [Stager].
+func (a *Adam) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := a.rule()
+	return a.st.stage("Adam", r, err, params, grads)
+}
+
+// LearningRate returns the learning rate in effect.
+func (a *Adam) LearningRate() float64 { return rate(a.LR, a.st.lrZero, 1e-3) }
+
+// SetLearningRate sets the learning rate (0 means zero, not the default).
+func (a *Adam) SetLearningRate(lr float64) { a.LR, a.st.lrZero = lr, lr == 0 }
+
+// State serializes the learning rate and every parameter's step count and
+// moment estimates.
+func (a *Adam) State() ([]byte, error) {
+	r, err := a.rule()
+	return a.st.state("Adam", r, err, a.LearningRate())
+}
+
+// LoadState replaces the optimizer's state (learning rate included) by one
+// saved by State; a damaged state is an error and changes nothing.
+func (a *Adam) LoadState(data []byte) error { return load(a, data) }
+
+func (a *Adam) prepareLoad(data []byte) (func(), error) {
+	r, err := a.rule()
+	return a.st.prepareLoad("Adam", r, err, data, a.SetLearningRate)
+}
+
+// AdamW is Adam with decoupled weight decay, as PyTorch's AdamW: before the
+// Adam update (run without an L2 term), each step shrinks the parameter,
+// p ← p·(1 − η·λ). A zero field means PyTorch's default: LR 0 → 1e-3,
+// Betas (0, 0) → (0.9, 0.999), Eps 0 → 1e-8, WeightDecay 0 → 1e-2 (use
+// [Adam] for no decay at all).
+//
+// The zero value is ready to use; an AdamW must not be copied after its first
+// step. It is not safe for concurrent use.
+type AdamW struct {
+	LR          float64    // learning rate η (0 → 1e-3)
+	Betas       [2]float64 // β1, β2 (both 0 → 0.9, 0.999)
+	Eps         float64    // ε added to the denominator (0 → 1e-8)
+	WeightDecay float64    // decoupled decay λ (0 → 1e-2)
+	AMSGrad     bool       // use the maximum of past second moments
+
+	st store
+}
+
+func (a *AdamW) rule() (rule, error) {
+	b := betasOrDefault(a.Betas)
+	r := &adamRule{lr: a.LearningRate(), b1: b[0], b2: b[1], eps: orDefault(a.Eps, 1e-8),
+		wd: orDefault(a.WeightDecay, 1e-2), amsgrad: a.AMSGrad, decoupled: true}
+	return r, r.check("AdamW")
+}
+
+// Step updates every parameter that has a gradient; see [Optimizer].
+func (a *AdamW) Step(params []Param) error { return step(a, params) }
+
+// Stage computes a step without applying it; see [Stager].
+func (a *AdamW) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := a.rule()
+	return a.st.stage("AdamW", r, err, params, grads)
+}
+
+// LearningRate returns the learning rate in effect.
+func (a *AdamW) LearningRate() float64 { return rate(a.LR, a.st.lrZero, 1e-3) }
+
+// SetLearningRate sets the learning rate (0 means zero, not the default).
+func (a *AdamW) SetLearningRate(lr float64) { a.LR, a.st.lrZero = lr, lr == 0 }
+
+// State serializes the learning rate and every parameter's step count and
+// moment estimates.
+func (a *AdamW) State() ([]byte, error) {
+	r, err := a.rule()
+	return a.st.state("AdamW", r, err, a.LearningRate())
+}
+
+// LoadState replaces the optimizer's state (learning rate included) by one
+// saved by State; a damaged state is an error and changes nothing.
+func (a *AdamW) LoadState(data []byte) error { return load(a, data) }
+
+func (a *AdamW) prepareLoad(data []byte) (func(), error) {
+	r, err := a.rule()
+	return a.st.prepareLoad("AdamW", r, err, data, a.SetLearningRate)
+}
+
+// ClippedAdam is Adam with elementwise gradient clamping and learning-rate
+// decay, as Pyro's ClippedAdam. Each parameter keeps its own learning rate
+// η_p, which starts at LR. On every step in which a parameter is passed
+// (with or without a gradient) η_p ← η_p·LRD is applied first, so even the
+// first step uses LR·LRD. Then, if the parameter has a gradient:
+//
+//	g ← clamp(g, −ClipNorm, ClipNorm)      (elementwise, despite the name)
+//	g ← g + λ·p                            (if λ ≠ 0)
+//	m ← β1·m + (1−β1)·g
+//	v ← β2·v + (1−β2)·g²
+//	p ← p − η_p·√(1−β2^t)/(1−β1^t) · m / (√v + ε)
+//
+// Note that ε is added to √v before the bias correction, unlike [Adam]. As
+// in Pyro, the clamped gradient is left in the tensor after a successful
+// step. A zero field means the default: LR 0 → 1e-3, Betas (0, 0) → (0.9,
+// 0.999), Eps 0 → 1e-8, ClipNorm 0 → 10, LRD 0 → 1 (no decay).
+//
+// The zero value is ready to use; a ClippedAdam must not be copied after its
+// first step. It is not safe for concurrent use.
+type ClippedAdam struct {
+	LR          float64    // initial learning rate (0 → 1e-3)
+	Betas       [2]float64 // β1, β2 (both 0 → 0.9, 0.999)
+	Eps         float64    // ε added to √v (0 → 1e-8)
+	WeightDecay float64    // L2 penalty λ added to the gradient (default 0)
+	ClipNorm    float64    // gradient elements are clamped to ±ClipNorm (0 → 10)
+	LRD         float64    // learning-rate decay factor per step (0 → 1)
+
+	st store
+}
+
+type clippedAdamRule struct {
+	lr, lrd, b1, b2, eps, wd, clip float64
+}
+
+func (r *clippedAdamRule) buffers() []string     { return []string{"exp_avg", "exp_avg_sq"} }
+func (r *clippedAdamRule) init(*slot, []float64) {}
+func (r *clippedAdamRule) initRate() float64     { return r.lr }
+func (r *clippedAdamRule) updateNoGrad(s *slot)  { s.lr *= r.lrd }
+func (r *clippedAdamRule) update(s *slot, p, g, out []float64) {
+	s.lr *= r.lrd
+	s.step++
+	t := float64(s.step)
+	stepSize := s.lr * math.Sqrt(1-math.Pow(r.b2, t)) / (1 - math.Pow(r.b1, t))
+	m, v := s.bufs[0], s.bufs[1]
+	for i, gi := range g {
+		if r.wd != 0 {
+			gi += r.wd * p[i]
+		}
+		m[i] = r.b1*m[i] + (1-r.b1)*gi
+		v[i] = r.b2*v[i] + (1-r.b2)*gi*gi
+		out[i] += -stepSize * m[i] / (math.Sqrt(v[i]) + r.eps)
+	}
+}
+
+func (a *ClippedAdam) rule() (*clippedAdamRule, error) {
+	b := betasOrDefault(a.Betas)
+	r := &clippedAdamRule{lr: a.LearningRate(), lrd: orDefault(a.LRD, 1), b1: b[0], b2: b[1],
+		eps: orDefault(a.Eps, 1e-8), wd: a.WeightDecay, clip: orDefault(a.ClipNorm, 10)}
+	const kind = "ClippedAdam"
+	for _, e := range []error{
+		hyper(kind, "learning rate", r.lr, 0),
+		checkBetas(kind, [2]float64{r.b1, r.b2}),
+		hyper(kind, "eps", r.eps, 0),
+		hyper(kind, "weight decay", r.wd, 0),
+		hyper(kind, "clip norm", r.clip, 0),
+		hyper(kind, "learning-rate decay", r.lrd, 0),
+	} {
+		if e != nil {
+			return r, e
+		}
+	}
+	return r, nil
+}
+
+// Step updates every parameter passed to it; see [Optimizer] and the type's
+// documentation.
+func (a *ClippedAdam) Step(params []Param) error { return step(a, params) }
+
+// Stage computes a step without applying it; see [Stager]. Its commit also
+// stores the clamped gradients in the tensors.
+func (a *ClippedAdam) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := a.rule()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkParams("ClippedAdam", params, grads); err != nil {
+		return nil, err
+	}
+	clamped := make([]*tensor.Tensor, len(grads))
+	for i, g := range grads {
+		if g != nil {
+			clamped[i] = clampGrad(g, r.clip)
+		}
+	}
+	commit, err := a.st.stage("ClippedAdam", r, nil, params, clamped)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		commit()
+		for i, p := range params {
+			if clamped[i] != nil && p.Tensor.RequiresGrad() {
+				p.Tensor.SetGrad(clamped[i])
+			}
+		}
+	}, nil
+}
+
+// clampGrad returns g with every element clamped to [−c, c]; NaN stays NaN.
+func clampGrad(g *tensor.Tensor, c float64) *tensor.Tensor {
+	d := append([]float64(nil), g.Data()...)
+	for i, v := range d {
+		if v > c {
+			d[i] = c
+		} else if v < -c {
+			d[i] = -c
+		}
+	}
+	return tensor.FromData(d, g.Shape()...)
+}
+
+// LearningRate returns the initial learning rate given to parameters seen
+// for the first time (each parameter then decays its own by LRD).
+func (a *ClippedAdam) LearningRate() float64 { return rate(a.LR, a.st.lrZero, 1e-3) }
+
+// SetLearningRate sets the learning rate of every parameter, and the initial
+// rate of those not yet seen, to lr (0 means zero, not the default).
+func (a *ClippedAdam) SetLearningRate(lr float64) {
+	a.mapRates(func(float64) float64 { return lr })
+}
+
+// mapRates replaces the initial learning rate and every parameter's own
+// rate η by f(η), as a PyTorch scheduler does to each parameter group.
+func (a *ClippedAdam) mapRates(f func(float64) float64) {
+	lr := f(a.LearningRate())
+	a.LR, a.st.lrZero = lr, lr == 0
+	for _, s := range a.st.slots {
+		s.lr = f(s.lr)
+	}
+}
+
+// State serializes the initial learning rate and every parameter's own
+// learning rate, step count and moment estimates.
+func (a *ClippedAdam) State() ([]byte, error) {
+	r, err := a.rule()
+	return a.st.state("ClippedAdam", r, err, a.LearningRate())
+}
+
+// LoadState replaces the optimizer's state (learning rates included) by one
+// saved by State; a damaged state is an error and changes nothing.
+func (a *ClippedAdam) LoadState(data []byte) error { return load(a, data) }
+
+func (a *ClippedAdam) prepareLoad(data []byte) (func(), error) {
+	r, err := a.rule()
+	return a.st.prepareLoad("ClippedAdam", r, err, data, func(lr float64) { a.LR, a.st.lrZero = lr, lr == 0 })
+}

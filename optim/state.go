@@ -1,0 +1,392 @@
+package optim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// stateFormat tags every serialized state; it changes if the format does.
+const stateFormat = "vigo-optim-state/1"
+
+// slot is the state an optimizer keeps for one parameter.
+type slot struct {
+	shape []int
+	step  int64
+	lr    float64     // the parameter's own learning rate (ClippedAdam only)
+	bufs  [][]float64 // the rule's buffers, in the order of rule.buffers()
+}
+
+func (s *slot) clone() *slot {
+	c := &slot{shape: s.shape, step: s.step, lr: s.lr, bufs: make([][]float64, len(s.bufs))}
+	for i, b := range s.bufs {
+		c.bufs[i] = append([]float64(nil), b...)
+	}
+	return c
+}
+
+// rule is the update one optimizer applies to a single parameter.
+type rule interface {
+	// buffers names the per-parameter buffers, as they appear in saved state.
+	buffers() []string
+	// init fills the buffers of a slot made for a parameter first seen with value p.
+	init(s *slot, p []float64)
+	// update advances s, a private copy, by one step with gradient g, and
+	// writes the parameter's new value into out, which holds a copy of p.
+	update(s *slot, p, g, out []float64)
+}
+
+// noGradRule is a rule that changes a parameter's state even on a step in
+// which the parameter has no gradient (ClippedAdam decays its rate).
+type noGradRule interface {
+	rule
+	updateNoGrad(s *slot)
+}
+
+// slotRateRule is a rule whose slots carry their own learning rate.
+type slotRateRule interface {
+	rule
+	initRate() float64
+}
+
+// change is one parameter's staged update.
+type change struct {
+	name  string
+	slot  *slot
+	t     *tensor.Tensor
+	value []float64 // nil: the parameter's value does not change
+}
+
+// stageRule computes the step of rule r for every parameter with a gradient
+// and returns the function that applies it. slots is the optimizer's state
+// map, created by commit if nil.
+func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, grads []*tensor.Tensor) (func(), error) {
+	if err := checkParams(kind, params, grads); err != nil {
+		return nil, err
+	}
+	ng, hasNoGrad := r.(noGradRule)
+	changes := make([]change, 0, len(params))
+	for i, p := range params {
+		g := grads[i]
+		if g == nil && !hasNoGrad {
+			continue
+		}
+		pd := p.Tensor.Data()
+		old := (*slots)[p.Name]
+		var s *slot
+		if old == nil {
+			s = newSlot(r, p.Tensor.Shape(), pd)
+		} else {
+			if !sameShape(old.shape, p.Tensor.Shape()) {
+				return nil, fmt.Errorf("optim: %s: parameter %q has shape %v but its optimizer state has shape %v", kind, p.Name, p.Tensor.Shape(), old.shape)
+			}
+			s = old.clone()
+		}
+		if g == nil {
+			ng.updateNoGrad(s)
+			changes = append(changes, change{name: p.Name, slot: s})
+			continue
+		}
+		out := append([]float64(nil), pd...)
+		r.update(s, pd, g.Data(), out)
+		if err := checkFinite(kind, p.Name, r.buffers(), s, out); err != nil {
+			return nil, err
+		}
+		changes = append(changes, change{name: p.Name, slot: s, t: p.Tensor, value: out})
+	}
+	return func() {
+		if *slots == nil {
+			*slots = make(map[string]*slot)
+		}
+		for _, c := range changes {
+			(*slots)[c.name] = c.slot
+			if c.value != nil {
+				c.t.SetData(c.value)
+			}
+		}
+	}, nil
+}
+
+func newSlot(r rule, shape []int, p []float64) *slot {
+	s := &slot{shape: append([]int{}, shape...), bufs: make([][]float64, len(r.buffers()))}
+	for i := range s.bufs {
+		s.bufs[i] = make([]float64, len(p))
+	}
+	if sr, ok := r.(slotRateRule); ok {
+		s.lr = sr.initRate()
+	}
+	r.init(s, p)
+	return s
+}
+
+// checkFinite reports the first NaN or infinite value in a staged parameter
+// value or state buffer.
+func checkFinite(kind, name string, bufNames []string, s *slot, value []float64) error {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	for i, v := range value {
+		if bad(v) {
+			return &NonFiniteError{Optimizer: kind, Param: name, Index: i, Value: v}
+		}
+	}
+	for b, buf := range s.bufs {
+		for i, v := range buf {
+			if bad(v) {
+				return &NonFiniteError{Optimizer: kind, Param: name, Buffer: bufNames[b], Index: i, Value: v}
+			}
+		}
+	}
+	if bad(s.lr) {
+		return &NonFiniteError{Optimizer: kind, Param: name, Buffer: "lr", Value: s.lr}
+	}
+	return nil
+}
+
+// The serialized state of an optimizer with per-parameter buffers (see the
+// package documentation).
+type stateJSON struct {
+	Format    string               `json:"format"`
+	Optimizer string               `json:"optimizer"`
+	LR        string               `json:"lr"`
+	Params    map[string]*slotJSON `json:"params"`
+}
+
+type slotJSON struct {
+	Shape   []int               `json:"shape"`
+	Step    int64               `json:"step"`
+	LR      string              `json:"lr,omitempty"`
+	Buffers map[string][]string `json:"buffers"`
+}
+
+// hexFloat writes v as the 16 hexadecimal digits of its IEEE 754 bits.
+func hexFloat(v float64) string {
+	s := strconv.FormatUint(math.Float64bits(v), 16)
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return s
+}
+
+// parseHexFloat reads a value written by hexFloat; it must be finite.
+func parseHexFloat(s string) (float64, error) {
+	if len(s) != 16 {
+		return 0, fmt.Errorf("value %q is not 16 hexadecimal digits", s)
+	}
+	u, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %q is not 16 hexadecimal digits", s)
+	}
+	v := math.Float64frombits(u)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("value %q is not finite", s)
+	}
+	return v, nil
+}
+
+// marshalSlots serializes a rule-based optimizer's state.
+func marshalSlots(kind string, r rule, lr float64, slots map[string]*slot) ([]byte, error) {
+	_, perRate := r.(slotRateRule)
+	st := stateJSON{Format: stateFormat, Optimizer: kind, LR: hexFloat(lr), Params: make(map[string]*slotJSON, len(slots))}
+	names := r.buffers()
+	for name, s := range slots {
+		sj := &slotJSON{Shape: append([]int{}, s.shape...), Step: s.step, Buffers: make(map[string][]string, len(names))}
+		if perRate {
+			sj.LR = hexFloat(s.lr)
+		}
+		for b, buf := range s.bufs {
+			hs := make([]string, len(buf))
+			for i, v := range buf {
+				hs[i] = hexFloat(v)
+			}
+			sj.Buffers[names[b]] = hs
+		}
+		st.Params[name] = sj
+	}
+	return json.Marshal(&st)
+}
+
+// decodeStrict decodes one JSON value into v, rejecting unknown fields and
+// trailing data.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("trailing data after the state")
+	}
+	return nil
+}
+
+// unmarshalSlots reads and checks a rule-based optimizer's state, returning
+// the learning rate and the slots it holds.
+func unmarshalSlots(kind string, r rule, data []byte) (float64, map[string]*slot, error) {
+	fail := func(format string, args ...any) (float64, map[string]*slot, error) {
+		return 0, nil, fmt.Errorf("optim: %s: LoadState: "+format, append([]any{kind}, args...)...)
+	}
+	var st stateJSON
+	if err := decodeStrict(data, &st); err != nil {
+		return fail("%v", err)
+	}
+	if st.Format != stateFormat {
+		return fail("format %q, want %q", st.Format, stateFormat)
+	}
+	if st.Optimizer != kind {
+		return fail("state of a %q optimizer", st.Optimizer)
+	}
+	lr, err := parseHexFloat(st.LR)
+	if err != nil || lr < 0 {
+		return fail("learning rate: bad value %q", st.LR)
+	}
+	_, perRate := r.(slotRateRule)
+	names := r.buffers()
+	slots := make(map[string]*slot, len(st.Params))
+	pnames := make([]string, 0, len(st.Params))
+	for name := range st.Params {
+		pnames = append(pnames, name)
+	}
+	sort.Strings(pnames) // report the first bad parameter deterministically
+	for _, name := range pnames {
+		sj := st.Params[name]
+		if sj == nil {
+			return fail("parameter %q: no state", name)
+		}
+		n := 1
+		for _, d := range sj.Shape {
+			if d < 0 {
+				return fail("parameter %q: bad shape %v", name, sj.Shape)
+			}
+			n *= d
+		}
+		if sj.Step < 0 {
+			return fail("parameter %q: negative step %d", name, sj.Step)
+		}
+		s := &slot{shape: append([]int{}, sj.Shape...), step: sj.Step, bufs: make([][]float64, len(names))}
+		if sj.Shape == nil {
+			s.shape = []int{}
+		}
+		if perRate {
+			v, err := parseHexFloat(sj.LR)
+			if err != nil || v < 0 {
+				return fail("parameter %q: learning rate: bad value %q", name, sj.LR)
+			}
+			s.lr = v
+		} else if sj.LR != "" {
+			return fail("parameter %q: unexpected per-parameter learning rate", name)
+		}
+		if len(sj.Buffers) != len(names) {
+			return fail("parameter %q: buffers %v, want %v", name, sortedKeys(sj.Buffers), names)
+		}
+		for b, bname := range names {
+			hs, ok := sj.Buffers[bname]
+			if !ok {
+				return fail("parameter %q: missing buffer %q", name, bname)
+			}
+			if len(hs) != n {
+				return fail("parameter %q: buffer %q has %d values for shape %v", name, bname, len(hs), sj.Shape)
+			}
+			buf := make([]float64, n)
+			for i, h := range hs {
+				v, err := parseHexFloat(h)
+				if err != nil {
+					return fail("parameter %q: buffer %q index %d: %v", name, bname, i, err)
+				}
+				buf[i] = v
+			}
+			s.bufs[b] = buf
+		}
+		slots[name] = s
+	}
+	return lr, slots, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// stateLoader is implemented by the optimizers of this package: it checks a
+// serialized state and returns the function that installs it.
+type stateLoader interface {
+	prepareLoad(data []byte) (apply func(), err error)
+}
+
+// prepareLoadOf prepares loading state into any optimizer. One that is not
+// a stateLoader but is [Stateful] is loaded at once; its apply does nothing.
+func prepareLoadOf(opt Optimizer, data []byte) (func(), error) {
+	if l, ok := opt.(stateLoader); ok {
+		return l.prepareLoad(data)
+	}
+	s, ok := opt.(Stateful)
+	if !ok {
+		return nil, fmt.Errorf("optim: optimizer %T cannot load state", opt)
+	}
+	if err := s.LoadState(data); err != nil {
+		return nil, err
+	}
+	return func() {}, nil
+}
+
+// stateOf serializes any optimizer's state.
+func stateOf(opt Optimizer) ([]byte, error) {
+	s, ok := opt.(Stateful)
+	if !ok {
+		return nil, fmt.Errorf("optim: optimizer %T cannot save state", opt)
+	}
+	return s.State()
+}
+
+// store is the state shared by the optimizers built on a rule: the
+// per-parameter slots and whether a zero learning rate was set on purpose.
+type store struct {
+	slots  map[string]*slot
+	lrZero bool
+}
+
+func (st *store) stage(kind string, r rule, err error, params []Param, grads []*tensor.Tensor) (func(), error) {
+	if err != nil {
+		return nil, err
+	}
+	return stageRule(kind, r, &st.slots, params, grads)
+}
+
+func (st *store) state(kind string, r rule, err error, lr float64) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return marshalSlots(kind, r, lr, st.slots)
+}
+
+func (st *store) prepareLoad(kind string, r rule, err error, data []byte, setLR func(float64)) (func(), error) {
+	if err != nil {
+		return nil, err
+	}
+	lr, slots, err := unmarshalSlots(kind, r, data)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		setLR(lr)
+		st.slots = slots
+	}, nil
+}
+
+// load runs prepareLoad and applies the result.
+func load(l stateLoader, data []byte) error {
+	apply, err := l.prepareLoad(data)
+	if err != nil {
+		return err
+	}
+	apply()
+	return nil
+}
