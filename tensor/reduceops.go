@@ -133,15 +133,11 @@ func splitDim(opName string, shape []int, dim int) (outer, n, inner int) {
 func extremeRows(dst, src []float64, outer, n, inner int, sign float64) {
 	if inner == 1 {
 		for o := range dst {
-			row := src[o*n : (o+1)*n]
-			best := row[0]
-			sb := sign * best
-			for _, v := range row[1:] {
-				if sv := sign * v; sv > sb || v != v {
-					best, sb = v, sv
-				}
+			if row := src[o*n : (o+1)*n]; sign > 0 {
+				dst[o] = rowMax(row)
+			} else {
+				dst[o] = rowMin(row)
 			}
-			dst[o] = best
 		}
 		return
 	}
@@ -150,13 +146,49 @@ func extremeRows(dst, src []float64, outer, n, inner int, sign float64) {
 		copy(acc, src[o*n*inner:(o*n+1)*inner])
 		for i := 1; i < n; i++ {
 			row := src[(o*n+i)*inner : (o*n+i+1)*inner]
-			for j, v := range row {
-				if sign*v > sign*acc[j] || v != v {
-					acc[j] = v
+			if sign > 0 {
+				for j, v := range row {
+					if v > acc[j] || v != v {
+						acc[j] = v
+					}
+				}
+			} else {
+				for j, v := range row {
+					if v < acc[j] || v != v {
+						acc[j] = v
+					}
 				}
 			}
 		}
 	}
+}
+
+// rowMax returns the largest value of a non-empty row; NaN wins.
+func rowMax(row []float64) float64 {
+	m := row[0]
+	for _, v := range row[1:] {
+		if v > m || v != v {
+			m = v
+			if v != v {
+				break
+			}
+		}
+	}
+	return m
+}
+
+// rowMin returns the smallest value of a non-empty row; NaN wins.
+func rowMin(row []float64) float64 {
+	m := row[0]
+	for _, v := range row[1:] {
+		if v < m || v != v {
+			m = v
+			if v != v {
+				break
+			}
+		}
+	}
+	return m
 }
 
 // matches reports whether v is the extreme value m (NaN matches NaN).
@@ -543,7 +575,22 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 	outer, n, inner := splitDim("Softmax", shape, dim)
 	ad := a.Data()
 	dst := make([]float64, len(ad))
-	if len(dst) > 0 {
+	switch {
+	case len(dst) == 0:
+	case inner == 1:
+		for o := 0; o < outer; o++ {
+			row, d := ad[o*n:(o+1)*n], dst[o*n:(o+1)*n]
+			m, s := rowMax(row), 0.0
+			for i, v := range row {
+				e := math.Exp(v - m)
+				d[i] = e
+				s += e
+			}
+			for i := range d {
+				d[i] /= s
+			}
+		}
+	default:
 		m := make([]float64, outer*inner)
 		extremeRows(m, ad, outer, n, inner, 1)
 		sum := make([]float64, inner)
@@ -572,6 +619,19 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 		// d softmax: y (g - Σ g y)
 		yd, gd := out.Data(), g.Data()
 		res := make([]float64, len(yd))
+		if inner == 1 {
+			for o := 0; o < outer; o++ {
+				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
+				dot := 0.0
+				for i, y := range ys {
+					dot += gs[i] * y
+				}
+				for i, y := range ys {
+					r[i] = y * (gs[i] - dot)
+				}
+			}
+			return []*Tensor{FromData(res, shape...)}
+		}
 		dot := make([]float64, inner)
 		for o := 0; o < outer; o++ {
 			clear(dot)
@@ -605,13 +665,22 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 	if len(dst) > 0 {
 		lse := make([]float64, outer*inner)
 		lseRows(lse, ad, outer, n, inner)
-		for o := 0; o < outer; o++ {
-			ls := lse[o*inner : (o+1)*inner]
-			for i := 0; i < n; i++ {
-				off := (o*n + i) * inner
-				row, d := ad[off:off+inner], dst[off:off+inner]
-				for j, v := range row {
-					d[j] = v - ls[j]
+		if inner == 1 {
+			for o, l := range lse {
+				row, d := ad[o*n:(o+1)*n], dst[o*n:(o+1)*n]
+				for i, v := range row {
+					d[i] = v - l
+				}
+			}
+		} else {
+			for o := 0; o < outer; o++ {
+				ls := lse[o*inner : (o+1)*inner]
+				for i := 0; i < n; i++ {
+					off := (o*n + i) * inner
+					row, d := ad[off:off+inner], dst[off:off+inner]
+					for j, v := range row {
+						d[j] = v - ls[j]
+					}
 				}
 			}
 		}
@@ -621,6 +690,19 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 		// d log-softmax: g - exp(y) Σ g
 		yd, gd := out.Data(), g.Data()
 		res := make([]float64, len(yd))
+		if inner == 1 {
+			for o := 0; o < outer; o++ {
+				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
+				s := 0.0
+				for _, v := range gs {
+					s += v
+				}
+				for i, y := range ys {
+					r[i] = gs[i] - math.Exp(y)*s
+				}
+			}
+			return []*Tensor{FromData(res, shape...)}
+		}
 		sum := make([]float64, inner)
 		for o := 0; o < outer; o++ {
 			clear(sum)
