@@ -191,8 +191,8 @@ func rowMin(row []float64) float64 {
 	return m
 }
 
-// matches reports whether v is the extreme value m (NaN matches NaN).
-func matches(v, m float64) bool { return v == m || (m != m && v != v) }
+// isExtreme reports whether v is the extreme value m (NaN matches NaN).
+func isExtreme(v, m float64) bool { return v == m || (m != m && v != v) }
 
 // tieCounts returns, for each output, how many of its n inputs equal ext.
 func tieCounts(src, ext []float64, outer, n, inner int) []float64 {
@@ -203,7 +203,7 @@ func tieCounts(src, ext []float64, outer, n, inner int) []float64 {
 		for i := 0; i < n; i++ {
 			row := src[(o*n+i)*inner : (o*n+i+1)*inner]
 			for j, v := range row {
-				if matches(v, m[j]) {
+				if isExtreme(v, m[j]) {
 					c[j]++
 				}
 			}
@@ -222,7 +222,7 @@ func extremeGrad(src, ext, g []float64, outer, n, inner int) []float64 {
 			off := (o*n + i) * inner
 			row, r := src[off:off+inner], res[off:off+inner]
 			for j, v := range row {
-				if k := o*inner + j; matches(v, ext[k]) {
+				if k := o*inner + j; isExtreme(v, ext[k]) {
 					r[j] = g[k] / cnt[k]
 				}
 			}

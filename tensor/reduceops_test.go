@@ -10,7 +10,7 @@ import (
 func TestReduceOpsForward(t *testing.T) {
 	inf, ninf, nan := math.Inf(1), math.Inf(-1), math.NaN()
 	m := New([]float64{3, -1, 4, 1, -5, 9}, 2, 3)
-	c := seq(2, 3, 2) // [[[0 1] [2 3] [4 5]] [[6 7] [8 9] [10 11]]]
+	c := arangeShape(2, 3, 2) // [[[0 1] [2 3] [4 5]] [[6 7] [8 9] [10 11]]]
 	tests := []struct {
 		name  string
 		got   *Tensor
@@ -109,8 +109,8 @@ func naiveReduce(a *Tensor, dims []int, keepdim bool, init float64, f func(acc, 
 	return acc.Reshape(droppedShape(a.Shape(), ds)...)
 }
 
-// randomShape returns a shape of 1 to 4 dims with sizes 1 to 4.
-func randomShape(rng *rand.Rand) []int {
+// smallRandomShape returns a shape of 1 to 4 dims with sizes 1 to 4.
+func smallRandomShape(rng *rand.Rand) []int {
 	s := make([]int, 1+rng.IntN(4))
 	for i := range s {
 		s[i] = 1 + rng.IntN(4)
@@ -118,9 +118,9 @@ func randomShape(rng *rand.Rand) []int {
 	return s
 }
 
-// randomDims returns a random non-empty subset of 0..nd-1, written in random
+// randomDimSet returns a random non-empty subset of 0..nd-1, written in random
 // order with a random mix of negative and non-negative forms.
-func randomDims(rng *rand.Rand, nd int) []int {
+func randomDimSet(rng *rand.Rand, nd int) []int {
 	var ds []int
 	for len(ds) == 0 {
 		for _, d := range rng.Perm(nd) {
@@ -140,8 +140,8 @@ func randomDims(rng *rand.Rand, nd int) []int {
 func TestReduceDimsAgainstNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	for trial := 0; trial < 200; trial++ {
-		shape := randomShape(rng)
-		dims := randomDims(rng, len(shape))
+		shape := smallRandomShape(rng)
+		dims := randomDimSet(rng, len(shape))
 		keep := rng.IntN(2) == 0
 		a := RandN(rng, shape...)
 		name := fmt.Sprintf("shape %v dims %v keepdim %v", shape, dims, keep)
@@ -151,16 +151,16 @@ func TestReduceDimsAgainstNaive(t *testing.T) {
 		matchTensor(t, "MinDims "+name, a.MinDims(keep, dims...), mn.Shape(), mn.Data(), 0) // exact: selection
 		pr := naiveReduce(a, dims, keep, 1, func(s, v float64) float64 { return s * v })
 		// products of at most 256 normal draws in another order: relative 1e-13 covers the rounding
-		checkRel(t, "ProdDims "+name, a.ProdDims(keep, dims...), pr, 1e-13)
+		matchRel(t, "ProdDims "+name, a.ProdDims(keep, dims...), pr, 1e-13)
 		se := naiveReduce(a, dims, keep, 0, func(s, v float64) float64 { return s + math.Exp(v) })
 		// log Σ exp of normal draws computed without shifting: relative 1e-13 covers the rounding
-		checkRel(t, "LogSumExpDims "+name, a.LogSumExpDims(keep, dims...), se.Log(), 1e-13)
+		matchRel(t, "LogSumExpDims "+name, a.LogSumExpDims(keep, dims...), se.Log(), 1e-13)
 	}
 }
 
-// checkRel fails unless got and want have one shape and agree to relative
+// matchRel fails unless got and want have one shape and agree to relative
 // tolerance rel.
-func checkRel(t *testing.T, name string, got, want *Tensor, rel float64) {
+func matchRel(t *testing.T, name string, got, want *Tensor, rel float64) {
 	t.Helper()
 	if !sameShape(got.Shape(), want.Shape()) {
 		t.Errorf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
@@ -312,7 +312,7 @@ func TestArgMaxNoGrad(t *testing.T) {
 }
 
 func TestReduceOpsPanics(t *testing.T) {
-	m := seq(2, 3)
+	m := arangeShape(2, 3)
 	tests := []struct {
 		prefix string
 		f      func()

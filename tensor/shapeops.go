@@ -45,9 +45,9 @@ func indexValue(opName string, v float64, size int, shape []int) int {
 	return int(v)
 }
 
-// view returns a tensor sharing a's values with a new shape of the same size;
+// reshapeView returns a tensor sharing a's values with a new shape of the same size;
 // its gradient is the incoming gradient reshaped back.
-func view(a *Tensor, opName string, shape []int) *Tensor {
+func reshapeView(a *Tensor, opName string, shape []int) *Tensor {
 	out := &Tensor{data: a.Data(), shape: shape}
 	return record(out, opName, func(out, g *Tensor) []*Tensor {
 		return []*Tensor{FromData(g.Data(), a.Shape()...)}
@@ -170,7 +170,7 @@ func (a *Tensor) Unsqueeze(dim int) *Tensor {
 	ns = append(ns, shape[:dim]...)
 	ns = append(ns, 1)
 	ns = append(ns, shape[dim:]...)
-	return view(a, "Unsqueeze", ns)
+	return reshapeView(a, "Unsqueeze", ns)
 }
 
 // Squeeze removes the given dims where they have size 1; as in PyTorch, a
@@ -197,7 +197,7 @@ func (a *Tensor) Squeeze(dims ...int) *Tensor {
 	if len(ns) == len(shape) {
 		return a
 	}
-	return view(a, "Squeeze", ns)
+	return reshapeView(a, "Squeeze", ns)
 }
 
 // Flatten returns a's values as a 1-dimensional tensor; a 0-dimensional
@@ -206,7 +206,7 @@ func (a *Tensor) Flatten() *Tensor {
 	if a.Dim() == 1 {
 		return a
 	}
-	return view(a, "Flatten", []int{a.Len()})
+	return reshapeView(a, "Flatten", []int{a.Len()})
 }
 
 // Narrow returns the slice of a with indices start .. start+length-1 along
@@ -251,7 +251,7 @@ func (a *Tensor) slice(opName string, d, start, length int, outShape []int) *Ten
 		if sameShape(outShape, shape) {
 			return a
 		}
-		return view(a, opName, outShape)
+		return reshapeView(a, opName, outShape)
 	}
 	ad := a.Data()
 	blk := length * inner
@@ -407,7 +407,7 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 	for k, t := range ts {
 		blocks[k] = t.Shape()[d] * inner
 	}
-	return join("Cat", ts, outer, blocks, shape)
+	return joinBlocks("Cat", ts, outer, blocks, shape)
 }
 
 // Stack joins tensors of one shape along a new dim inserted at position dim,
@@ -439,13 +439,13 @@ func Stack(dim int, ts ...*Tensor) *Tensor {
 	for k := range blocks {
 		blocks[k] = numel(first[dim:])
 	}
-	return join("Stack", ts, outer, blocks, shape)
+	return joinBlocks("Stack", ts, outer, blocks, shape)
 }
 
-// join lays out the tensors ts one after another within each of outer
+// joinBlocks lays out the tensors ts one after another within each of outer
 // rounds, tensor k contributing blocks[k] consecutive values per round, into
 // a new tensor of the given shape.
-func join(opName string, ts []*Tensor, outer int, blocks []int, shape []int) *Tensor {
+func joinBlocks(opName string, ts []*Tensor, outer int, blocks []int, shape []int) *Tensor {
 	row := 0
 	for _, b := range blocks {
 		row += b

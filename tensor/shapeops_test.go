@@ -49,12 +49,12 @@ func mustPanicWith(t *testing.T, prefix string, f func()) {
 	f()
 }
 
-// seq returns 0, 1, ..., n-1 as a tensor of the given shape.
-func seq(shape ...int) *Tensor { return Arange(0, float64(numel(shape)), 1).Reshape(shape...) }
+// arangeShape returns 0, 1, ..., n-1 as a tensor of the given shape.
+func arangeShape(shape ...int) *Tensor { return Arange(0, float64(numel(shape)), 1).Reshape(shape...) }
 
 func TestShapeOpsForward(t *testing.T) {
-	m := seq(2, 3) // [[0 1 2] [3 4 5]]
-	c := seq(2, 3, 4)
+	m := arangeShape(2, 3) // [[0 1 2] [3 4 5]]
+	c := arangeShape(2, 3, 4)
 	tests := []struct {
 		name  string
 		got   *Tensor
@@ -76,11 +76,11 @@ func TestShapeOpsForward(t *testing.T) {
 		{"Unsqueeze(-1)", m.Unsqueeze(-1), []int{2, 3, 1}, m.Data()},
 		{"Unsqueeze(-3)", m.Unsqueeze(-3), []int{1, 2, 3}, m.Data()},
 		{"Unsqueeze 0-d", Scalar(7).Unsqueeze(-1), []int{1}, []float64{7}},
-		{"Squeeze()", seq(1, 3, 1, 2).Squeeze(), []int{3, 2}, []float64{0, 1, 2, 3, 4, 5}},
-		{"Squeeze(2)", seq(1, 3, 1, 2).Squeeze(2), []int{1, 3, 2}, []float64{0, 1, 2, 3, 4, 5}},
-		{"Squeeze(0,-2)", seq(1, 3, 1, 2).Squeeze(0, -2), []int{3, 2}, []float64{0, 1, 2, 3, 4, 5}},
-		{"Squeeze(1) keeps size 3", seq(1, 3, 1, 2).Squeeze(1), []int{1, 3, 1, 2}, []float64{0, 1, 2, 3, 4, 5}},
-		{"Squeeze() to 0-d", seq(1, 1).Squeeze(), []int{}, []float64{0}},
+		{"Squeeze()", arangeShape(1, 3, 1, 2).Squeeze(), []int{3, 2}, []float64{0, 1, 2, 3, 4, 5}},
+		{"Squeeze(2)", arangeShape(1, 3, 1, 2).Squeeze(2), []int{1, 3, 2}, []float64{0, 1, 2, 3, 4, 5}},
+		{"Squeeze(0,-2)", arangeShape(1, 3, 1, 2).Squeeze(0, -2), []int{3, 2}, []float64{0, 1, 2, 3, 4, 5}},
+		{"Squeeze(1) keeps size 3", arangeShape(1, 3, 1, 2).Squeeze(1), []int{1, 3, 1, 2}, []float64{0, 1, 2, 3, 4, 5}},
+		{"Squeeze() to 0-d", arangeShape(1, 1).Squeeze(), []int{}, []float64{0}},
 		{"Flatten", c.Flatten(), []int{24}, c.Data()},
 		{"Flatten 0-d", Scalar(3).Flatten(), []int{1}, []float64{3}},
 		{"Narrow(1,1,2)", m.Narrow(1, 1, 2), []int{2, 2}, []float64{1, 2, 4, 5}},
@@ -100,8 +100,8 @@ func TestShapeOpsForward(t *testing.T) {
 		{"Gather(1)", m.Gather(1, New([]float64{2, 0, 1, 1}, 2, 2)), []int{2, 2}, []float64{2, 0, 4, 4}},
 		{"Gather(0)", m.Gather(0, New([]float64{1, 0, 1}, 1, 3)), []int{1, 3}, []float64{3, 1, 5}},
 		{"Gather(-1) smaller", c.Gather(-1, New([]float64{3, 0, 1, 1}, 2, 1, 2)), []int{2, 1, 2}, []float64{3, 0, 13, 13}},
-		{"Cat(0)", Cat(0, m, seq(1, 3)), []int{3, 3}, []float64{0, 1, 2, 3, 4, 5, 0, 1, 2}},
-		{"Cat(1)", Cat(1, m, seq(2, 1), seq(2, 2)), []int{2, 6}, []float64{0, 1, 2, 0, 0, 1, 3, 4, 5, 1, 2, 3}},
+		{"Cat(0)", Cat(0, m, arangeShape(1, 3)), []int{3, 3}, []float64{0, 1, 2, 3, 4, 5, 0, 1, 2}},
+		{"Cat(1)", Cat(1, m, arangeShape(2, 1), arangeShape(2, 2)), []int{2, 6}, []float64{0, 1, 2, 0, 0, 1, 3, 4, 5, 1, 2, 3}},
 		{"Cat(-1) one", Cat(-1, m), []int{2, 3}, m.Data()},
 		{"Cat with empty", Cat(0, Vector(1, 2), Vector(), Vector(3)), []int{3}, []float64{1, 2, 3}},
 		{"Stack(0)", Stack(0, Vector(1, 2), Vector(3, 4), Vector(5, 6)), []int{3, 2}, []float64{1, 2, 3, 4, 5, 6}},
@@ -276,7 +276,7 @@ func TestShapeOpsNoGradThroughIndices(t *testing.T) {
 }
 
 func TestShapeOpsPanics(t *testing.T) {
-	m := seq(2, 3)
+	m := arangeShape(2, 3)
 	tests := []struct {
 		prefix string
 		f      func()
@@ -296,17 +296,17 @@ func TestShapeOpsPanics(t *testing.T) {
 		{"tensor: IndexSelect:", func() { m.IndexSelect(1, Vector(3)) }},
 		{"tensor: IndexSelect:", func() { m.IndexSelect(1, Vector(-1)) }},
 		{"tensor: IndexSelect:", func() { m.IndexSelect(1, Vector(0.5)) }},
-		{"tensor: IndexSelect:", func() { m.IndexSelect(1, seq(1, 1)) }},
+		{"tensor: IndexSelect:", func() { m.IndexSelect(1, arangeShape(1, 1)) }},
 		{"tensor: Gather:", func() { m.Gather(1, Vector(0)) }},
 		{"tensor: Gather:", func() { m.Gather(1, New([]float64{3}, 1, 1)) }},
 		{"tensor: Gather:", func() { m.Gather(1, Zeros(3, 1)) }},
 		{"tensor: Cat:", func() { Cat(0) }},
-		{"tensor: Cat:", func() { Cat(0, m, seq(2, 2)) }},
-		{"tensor: Cat:", func() { Cat(0, m, seq(6)) }},
+		{"tensor: Cat:", func() { Cat(0, m, arangeShape(2, 2)) }},
+		{"tensor: Cat:", func() { Cat(0, m, arangeShape(6)) }},
 		{"tensor: Cat:", func() { Cat(0, Scalar(1), Scalar(2)) }},
 		{"tensor: Cat:", func() { Cat(2, m, m) }},
 		{"tensor: Stack:", func() { Stack(0) }},
-		{"tensor: Stack:", func() { Stack(0, m, seq(3, 2)) }},
+		{"tensor: Stack:", func() { Stack(0, m, arangeShape(3, 2)) }},
 		{"tensor: Stack:", func() { Stack(3, m, m) }},
 		{"tensor: OneHot:", func() { OneHot(Vector(0, 3), 3) }},
 		{"tensor: OneHot:", func() { OneHot(Vector(0), -1) }},
