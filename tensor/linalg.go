@@ -148,7 +148,7 @@ func (a *Tensor) MatMul(b *Tensor) *Tensor {
 		panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v: operands must have at least 1 dim", a.Shape(), b.Shape()))
 	}
 	if a.Dim() >= 2 && b.Dim() >= 2 {
-		return matmulT("MatMul", a, b, false, false)
+		return matmul(a, b)
 	}
 	a2, b2 := a, b
 	if a.Dim() == 1 {
@@ -160,7 +160,7 @@ func (a *Tensor) MatMul(b *Tensor) *Tensor {
 	if a2.shape[a2.Dim()-1] != b2.shape[b2.Dim()-2] {
 		panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v are not aligned", a.Shape(), b.Shape()))
 	}
-	c := matmulT("MatMul", a2, b2, false, false)
+	c := matmul(a2, b2)
 	// Drop the dims that promotion added.
 	cs := c.Shape()
 	shape := cloneInts(cs[:len(cs)-2])
@@ -173,58 +173,148 @@ func (a *Tensor) MatMul(b *Tensor) *Tensor {
 	return c.Reshape(shape...)
 }
 
-// matmulT returns op(a)·op(b) over broadcast batch dims, where op transposes
-// the last two dims of an operand whose flag is set.
-func matmulT(opName string, a, b *Tensor, ta, tb bool) *Tensor {
-	ba, ar, ac := splitMat(opName, a.Shape())
-	bb, br, bc := splitMat(opName, b.Shape())
-	m, k := ar, ac
-	if ta {
-		m, k = ac, ar
-	}
-	k2, n := br, bc
-	if tb {
-		k2, n = bc, br
-	}
+// matmul returns a·b for stacks of matrices with broadcast batch dims.
+func matmul(a, b *Tensor) *Tensor {
+	const opName = "MatMul"
+	ba, m, k := splitMat(opName, a.Shape())
+	bb, k2, n := splitMat(opName, b.Shape())
 	if k != k2 {
 		panic(fmt.Sprintf("tensor: %s: shapes %v and %v are not aligned", opName, a.Shape(), b.Shape()))
 	}
 	batch, ia, ib := pairBatches(opName, ba, bb, a.Shape(), b.Shape())
 	nb := numel(batch)
+	sa := stack{data: a.Data(), idx: ia, single: numel(ba) == 1, rows: m, cols: k}
+	sb := stack{data: b.Data(), idx: ib, single: numel(bb) == 1, rows: k, cols: n}
 	out := make([]float64, nb*m*n)
-	if m > 0 && n > 0 && k > 0 {
-		ad, bd := a.Data(), b.Data()
-		tA, tB := trans(ta), trans(tb)
-		forBatches(nb, m*n*k, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				blas64.Gemm(tA, tB, 1, general(ad, at(ia, i), ar, ac), general(bd, at(ib, i), br, bc), 0, general(out, i, m, n))
-			}
-		})
-	}
+	gemmStacks(nb, 1, sa, sb, stack{data: out, rows: m, cols: n})
 	res := FromData(out, matShape(batch, m, n)...)
-	return record(res, "MatMul", func(_, g *Tensor) []*Tensor {
+	return record(res, opName, func(_, g *Tensor) []*Tensor {
+		// C = A B gives dA = dC Bᵀ and dB = Aᵀ dC, each summed over the
+		// batch entries that shared a matrix of A or B.
+		sg := stack{data: g.Data(), rows: m, cols: n}
 		var ga, gb *Tensor
-		ad, bd := a.Detach(), b.Detach()
-		// With A' = op(A), B' = op(B) and C = A'B': dA' = dC B'ᵀ and
-		// dB' = A'ᵀ dC; a transposed operand takes the transpose of those.
 		if a.requiresGrad {
-			if ta {
-				ga = matmulT(opName, bd, g, tb, true)
-			} else {
-				ga = matmulT(opName, g, bd, false, !tb)
-			}
-			ga = ga.SumTo(a.Shape())
+			d := make([]float64, len(a.Data()))
+			sbT := sb
+			sbT.t = true
+			gemmStacks(nb, 1, sg, sbT, stack{data: d, idx: ia, single: sa.single, rows: m, cols: k})
+			ga = FromData(d, a.Shape()...)
 		}
 		if b.requiresGrad {
-			if tb {
-				gb = matmulT(opName, g, ad, true, ta)
-			} else {
-				gb = matmulT(opName, ad, g, !ta, false)
-			}
-			gb = gb.SumTo(b.Shape())
+			d := make([]float64, len(b.Data()))
+			saT := sa
+			saT.t = true
+			gemmStacks(nb, 1, saT, sg, stack{data: d, idx: ib, single: sb.single, rows: k, cols: n})
+			gb = FromData(d, b.Shape()...)
 		}
 		return []*Tensor{ga, gb}
 	}, a, b)
+}
+
+// stack describes one operand of a batched matrix kernel: matrices of
+// rows×cols stored one after another in data (rows and cols as stored,
+// before any transpose), the matrix each batch entry uses, and whether the
+// kernel reads the transpose.
+type stack struct {
+	data       []float64
+	idx        []int // from batchIndex; nil: entry i uses matrix i
+	single     bool  // the stack holds one matrix, used by every entry
+	rows, cols int
+	t          bool
+}
+
+// mat returns the stored matrix used by batch entry i.
+func (s stack) mat(i int) blas64.General { return general(s.data, at(s.idx, i), s.rows, s.cols) }
+
+// opRows returns the number of rows of the matrix the kernel reads.
+func (s stack) opRows() int {
+	if s.t {
+		return s.cols
+	}
+	return s.rows
+}
+
+// smallGemm is the multiply-add count up to which a matrix product runs as
+// plain loops: below it the call overhead of BLAS dominates.
+const smallGemm = 512
+
+// gemmStacks adds alpha·op(A)·op(B) into C for each of the nb entries of a
+// broadcast batch. C must not be transposed. Several entries may add into
+// the same matrix of C (when C is the gradient of a broadcast operand); such
+// products run in order on one core. Two layouts become a single product: a
+// batch of row-stacked A times one B, and a sum over the batch of A_iᵀ·B_i.
+func gemmStacks(nb int, alpha float64, a, b, c stack) {
+	m, n, k := c.rows, c.cols, b.opRows()
+	if nb == 0 || m == 0 || n == 0 || k == 0 {
+		return
+	}
+	switch {
+	case nb > 1 && !a.t && a.idx == nil && c.idx == nil && b.single:
+		// C_i = A_i op(B): stack the rows of every A_i into one matrix.
+		af := blas64.General{Rows: nb * m, Cols: a.cols, Stride: a.cols, Data: a.data[:nb*m*a.cols]}
+		cf := blas64.General{Rows: nb * m, Cols: n, Stride: n, Data: c.data[:nb*m*n]}
+		mulAdd(alpha, af, false, b.mat(0), b.t, cf)
+		return
+	case nb > 1 && a.t && !b.t && a.idx == nil && b.idx == nil && c.single:
+		// Σ_i A_iᵀ B_i = [A_1; …; A_nb]ᵀ [B_1; …; B_nb].
+		af := blas64.General{Rows: nb * k, Cols: m, Stride: m, Data: a.data[:nb*k*m]}
+		bf := blas64.General{Rows: nb * k, Cols: n, Stride: n, Data: b.data[:nb*k*n]}
+		mulAdd(alpha, af, true, bf, false, c.mat(0))
+		return
+	}
+	run := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			mulAdd(alpha, a.mat(i), a.t, b.mat(i), b.t, c.mat(i))
+		}
+	}
+	if c.idx != nil { // entries share output matrices
+		run(0, nb)
+		return
+	}
+	forBatches(nb, m*n*k, run)
+}
+
+// mulAdd adds alpha·op(A)·op(B) into C, with gonum's BLAS or, for small or
+// thin products where BLAS spends its time on bookkeeping, with plain loops.
+func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, c blas64.General) {
+	m, n := c.Rows, c.Cols
+	k := a.Cols
+	if ta {
+		k = a.Rows
+	}
+	if m*n*k > smallGemm && min(n, k) > 4 {
+		blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
+		return
+	}
+	// element (i, p) of op(A) is ad[i*ai+p*ap]
+	ai, ap := a.Stride, 1
+	if ta {
+		ai, ap = 1, a.Stride
+	}
+	ad, bd, cd := a.Data, b.Data, c.Data
+	for i := 0; i < m; i++ {
+		crow := cd[i*c.Stride : i*c.Stride+n]
+		if !tb {
+			// row i of C gathers the rows of B weighted by row i of op(A)
+			for p := 0; p < k; p++ {
+				av := alpha * ad[i*ai+p*ap]
+				brow := bd[p*b.Stride : p*b.Stride+n]
+				for j, bv := range brow {
+					crow[j] += av * bv
+				}
+			}
+			continue
+		}
+		// op(B) = Bᵀ: column j of op(B) is row j of B
+		for j := range crow {
+			brow := bd[j*b.Stride : j*b.Stride+k]
+			s := 0.0
+			for p, bv := range brow {
+				s += ad[i*ai+p*ap] * bv
+			}
+			crow[j] += alpha * s
+		}
+	}
 }
 
 // MT returns a with its last two dims swapped (the matrix transpose of each
@@ -284,6 +374,23 @@ func copyTri(dst, src []float64, nb, r, c, k int, lower bool) {
 			}
 			off := m*sz + i*c
 			copy(dst[off+lo:off+hi], src[off+lo:off+hi])
+		}
+	}
+}
+
+// keepTri sets to 0, in place, the entries of the nb r×c matrices in d that
+// copyTri would not copy.
+func keepTri(d []float64, nb, r, c, k int, lower bool) {
+	sz := r * c
+	for m := 0; m < nb; m++ {
+		for i := 0; i < r; i++ {
+			lo, hi := 0, min(c, max(0, i+k+1))
+			if !lower {
+				lo, hi = min(c, max(0, i+k)), c
+			}
+			row := d[m*sz+i*c : m*sz+(i+1)*c]
+			clear(row[:lo])
+			clear(row[hi:])
 		}
 	}
 }
@@ -466,29 +573,23 @@ func solveTri(a, b *Tensor, lower bool, shapeB []int) *Tensor {
 	return record(res, opName, func(out, g *Tensor) []*Tensor {
 		// X = A⁻¹B gives dB = A⁻ᵀ dX and dA = -dB Xᵀ restricted to the
 		// triangle of A that is read.
-		gd, xd := g.Data(), out.Data()
-		gbFull := make([]float64, len(gd))
-		copy(gbFull, gd)
-		var gaFull []float64
-		if a.requiresGrad {
-			gaFull = make([]float64, nb*n*n)
-		}
+		gbFull := make([]float64, len(g.Data()))
+		copy(gbFull, g.Data())
 		if n > 0 && k > 0 {
-			forBatches(nb, 2*n*n*k, func(lo, hi int) {
+			forBatches(nb, n*n*k, func(lo, hi int) {
 				for i := lo; i < hi; i++ {
-					gb := general(gbFull, i, n, k)
-					blas64.Trsm(blas.Left, blas.Trans, 1, triangular(ad, at(ia, i), n, lower), gb)
-					if gaFull != nil {
-						blas64.Gemm(blas.NoTrans, blas.Trans, -1, gb, general(xd, i, n, k), 0, general(gaFull, i, n, n))
-					}
+					blas64.Trsm(blas.Left, blas.Trans, 1, triangular(ad, at(ia, i), n, lower), general(gbFull, i, n, k))
 				}
 			})
 		}
 		var ga, gb *Tensor
 		if a.requiresGrad {
-			masked := make([]float64, len(gaFull))
-			copyTri(masked, gaFull, nb, n, n, 0, lower)
-			ga = FromData(masked, matShape(batch, n, n)...).SumTo(a.Shape())
+			d := make([]float64, len(ad))
+			sg := stack{data: gbFull, rows: n, cols: k}
+			sx := stack{data: out.Data(), rows: n, cols: k, t: true}
+			gemmStacks(nb, -1, sg, sx, stack{data: d, idx: ia, single: numel(ba) == 1, rows: n, cols: n})
+			keepTri(d, numel(ba), n, n, 0, lower)
+			ga = FromData(d, a.Shape()...)
 		}
 		if b.requiresGrad {
 			gb = FromData(gbFull, matShape(batch, n, k)...).SumTo(b.Shape())

@@ -135,36 +135,43 @@ func TestGradMatMul(t *testing.T) {
 	checkGrad(t, "MatMul x·xᵀ", func(in []*Tensor) *Tensor { return in[0].MatMul(in[0].MT()) }, x)
 }
 
-func TestGradMatMulTransposed(t *testing.T) {
-	// The internal kernel with transposed operands backs MatMul's gradient;
-	// check all four flag combinations directly.
+// refMatMul multiplies stacks of matrices with the core's broadcasting
+// elementwise product and sum, an implementation independent of the BLAS
+// kernels, its gradient included.
+func refMatMul(a, b *Tensor) *Tensor {
+	as, bs := a.Shape(), b.Shape()
+	a3 := a.Reshape(append(cloneInts(as), 1)...)
+	b3 := b.Reshape(append(append(cloneInts(bs[:len(bs)-2]), 1), bs[len(bs)-2:]...)...)
+	return a3.Mul(b3).SumDims(false, -2)
+}
+
+func TestMatMulKernelPaths(t *testing.T) {
+	// Shapes chosen to reach every path of the kernel: plain loops and BLAS,
+	// batches split across cores, rows of a batch stacked into one product,
+	// gradients summed into broadcast operands, and a sum over the batch
+	// done as one product.
+	cases := []struct{ a, b []int }{
+		{[]int{8, 40, 40}, []int{8, 40, 40}},
+		{[]int{6, 20, 30}, []int{30, 25}},
+		{[]int{2, 3, 20, 30}, []int{1, 1, 30, 25}},
+		{[]int{30, 25}, []int{6, 25, 20}},
+		{[]int{1, 7, 5, 6}, []int{3, 1, 6, 4}},
+		{[]int{300, 2, 3}, []int{3, 2}},
+		{[]int{4, 1, 20, 30}, []int{5, 30, 20}},
+	}
 	rng := rand.New(rand.NewPCG(21, 3))
-	for _, ta := range []bool{false, true} {
-		for _, tb := range []bool{false, true} {
-			sa, sb := []int{2, 3, 4}, []int{1, 4, 5}
-			if ta {
-				sa = []int{2, 4, 3}
-			}
-			if tb {
-				sb = []int{1, 5, 4}
-			}
-			a, b := randParam(rng, -1, 1, sa...), randParam(rng, -1, 1, sb...)
-			want := a
-			if ta {
-				want = a.MT()
-			}
-			wb := b
-			if tb {
-				wb = b.MT()
-			}
-			ref := want.MatMul(wb)
-			got := matmulT("test", a, b, ta, tb)
-			// both sides are the same BLAS product up to rounding
-			checkClose(t, fmt.Sprintf("matmulT %v %v", ta, tb), got, ref.Shape(), ref.Data(), 1e-13)
-			checkGrad(t, fmt.Sprintf("matmulT %v %v", ta, tb), func(in []*Tensor) *Tensor {
-				return matmulT("test", in[0], in[1], ta, tb)
-			}, a, b)
-		}
+	for _, c := range cases {
+		name := fmt.Sprintf("MatMul %v×%v", c.a, c.b)
+		a, b := randParam(rng, -1, 1, c.a...), randParam(rng, -1, 1, c.b...)
+		a2, b2 := a.Detach().Clone().SetRequiresGrad(true), b.Detach().Clone().SetRequiresGrad(true)
+		got, want := a.MatMul(b), refMatMul(a2, b2)
+		// the two sum the same products in different orders: rounding only
+		checkClose(t, name, got, want.Shape(), want.Data(), 1e-12)
+		w := RandN(rng, got.Shape()...)
+		got.Mul(w).Sum().Backward()
+		want.Mul(w).Sum().Backward()
+		checkClose(t, name+" dA", a.Grad(), c.a, a2.Grad().Data(), 1e-12)
+		checkClose(t, name+" dB", b.Grad(), c.b, b2.Grad().Data(), 1e-12)
 	}
 }
 
@@ -459,6 +466,44 @@ func TestGradSolveTriangular(t *testing.T) {
 			checkGrad(t, fmt.Sprintf("SolveTriangular %v \\ %v lower=%v", c.a, c.b, lower), func(in []*Tensor) *Tensor {
 				return in[0].SolveTriangular(in[1], lower)
 			}, a, b)
+		}
+	}
+}
+
+func TestSolveTriangularBatchedMatchesSingle(t *testing.T) {
+	// A batch large enough to be split across cores, with both operands
+	// broadcast, against one solve per pair of matrices.
+	rng := rand.New(rand.NewPCG(26, 3))
+	const na, nbat, n, k = 20, 3, 30, 5
+	for _, lower := range []bool{true, false} {
+		a := triangularTestMatrix(rng, na, 1, n, n).SetRequiresGrad(true)
+		b := randParam(rng, -1, 1, nbat, n, k)
+		w := RandN(rng, na, nbat, n, k)
+		x := a.SolveTriangular(b, lower)
+		x.Mul(w).Sum().Backward()
+		as := make([]*Tensor, na)
+		for i := range as {
+			as[i] = Param(a.Data()[i*n*n:(i+1)*n*n], n, n)
+		}
+		bs := make([]*Tensor, nbat)
+		for j := range bs {
+			bs[j] = Param(b.Data()[j*n*k:(j+1)*n*k], n, k)
+		}
+		for i := range as {
+			for j := range bs {
+				o := (i*nbat + j) * n * k
+				xij := as[i].SolveTriangular(bs[j], lower)
+				// the same substitution on the same data: identical up to
+				// summation order across the split
+				checkClose(t, fmt.Sprintf("X[%d,%d]", i, j), New(x.Data()[o:o+n*k], n, k), []int{n, k}, xij.Data(), 1e-13)
+				xij.Mul(New(w.Data()[o:o+n*k], n, k)).Sum().Backward()
+			}
+		}
+		for i := range as {
+			checkClose(t, fmt.Sprintf("dA[%d] lower=%v", i, lower), New(a.Grad().Data()[i*n*n:(i+1)*n*n], n, n), []int{n, n}, as[i].Grad().Data(), 1e-12)
+		}
+		for j := range bs {
+			checkClose(t, fmt.Sprintf("dB[%d] lower=%v", j, lower), New(b.Grad().Data()[j*n*k:(j+1)*n*k], n, k), []int{n, k}, bs[j].Grad().Data(), 1e-12)
 		}
 	}
 }

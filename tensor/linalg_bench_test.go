@@ -1,0 +1,73 @@
+package tensor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkMatMul times the product of two n×n matrices and its backward
+// pass into both operands.
+func BenchmarkMatMul(b *testing.B) {
+	for _, n := range []int{10, 100} {
+		b.Run(fmt.Sprintf("%dx%d", n, n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			x := randParam(rng, -1, 1, n, n)
+			y := randParam(rng, -1, 1, n, n)
+			seed := Ones(n, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				x.ClearGrad()
+				y.ClearGrad()
+				x.MatMul(y).BackwardWith(seed)
+			}
+		})
+	}
+}
+
+// BenchmarkMatMulBatched times a broadcast batch of small products, the
+// shape of per-datum covariance work: (1000, 3, 3) × (3, 3).
+func BenchmarkMatMulBatched(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := randParam(rng, -1, 1, 1000, 3, 3)
+	y := randParam(rng, -1, 1, 3, 3)
+	seed := Ones(1000, 3, 3)
+	b.ReportAllocs()
+	for b.Loop() {
+		x.ClearGrad()
+		y.ClearGrad()
+		x.MatMul(y).BackwardWith(seed)
+	}
+}
+
+// BenchmarkCholesky times the factor of an n×n positive-definite matrix and
+// its backward pass.
+func BenchmarkCholesky(b *testing.B) {
+	for _, n := range []int{3, 100} {
+		b.Run(fmt.Sprintf("%dx%d", n, n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 3))
+			a := spd(rng, n, n).Detach().SetRequiresGrad(true)
+			seed := Ones(n, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				a.ClearGrad()
+				a.Cholesky().BackwardWith(seed)
+			}
+		})
+	}
+}
+
+// BenchmarkSolveTriangular times a 100×100 lower-triangular solve with 10
+// right-hand sides and its backward pass.
+func BenchmarkSolveTriangular(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 4))
+	a := triangularTestMatrix(rng, 100, 100).SetRequiresGrad(true)
+	y := randParam(rng, -1, 1, 100, 10)
+	seed := Ones(100, 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.ClearGrad()
+		y.ClearGrad()
+		a.SolveTriangular(y, true).BackwardWith(seed)
+	}
+}
