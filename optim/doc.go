@@ -51,7 +51,8 @@
 //
 // Every float64 is written as a string of the 16 hexadecimal digits of its
 // IEEE 754 bits (math.Float64bits), so values round-trip exactly. The state
-// of Adam, AdamW, ClippedAdam, SGD, Adagrad and RMSprop is
+// of Adam, AdamW, ClippedAdam, SGD, Adagrad and RMSprop looks like this one,
+// of an Adam{} after one step of a parameter "loc" with gradient (1, −1):
 //
 //	{
 //	  "format": "vigo-optim-state/1",
@@ -60,11 +61,11 @@
 //	  "params": {
 //	    "loc": {
 //	      "shape": [2],
-//	      "step": 3,                   // steps taken by this parameter
+//	      "step": 1,                   // steps taken by this parameter
 //	      "lr": "...",                 // ClippedAdam only: this parameter's decayed rate
 //	      "buffers": {                 // one list of shape's size per buffer
-//	        "exp_avg":    ["3fb999999999999a", "bfb999999999999a"],
-//	        "exp_avg_sq": ["3f1a36e2eb1c432d", "3f1a36e2eb1c432d"]
+//	        "exp_avg":    ["3fb9999999999998", "bfb9999999999998"],
+//	        "exp_avg_sq": ["3f50624dd2f1aa00", "3f50624dd2f1aa00"]
 //	      }
 //	    }
 //	  }
