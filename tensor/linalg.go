@@ -13,8 +13,9 @@ import (
 
 // Linear algebra on the last two dims of a tensor. Every operation here treats
 // a tensor of shape (…, m, n) as a batch of m×n matrices; binary operations
-// broadcast their batch dims as elementwise operations do. Inner products and
-// triangular solves go to gonum's BLAS and LAPACK, one call per matrix.
+// broadcast their batch dims as elementwise operations do. Matrix products,
+// triangular solves and factorizations go to gonum's BLAS and LAPACK (small
+// products run as plain loops), and large batches are split across cores.
 
 // ErrNotPositiveDefinite is the error that [Tensor.CholeskyErr] wraps when a
 // matrix has no Cholesky factor; [Tensor.Cholesky] panics with it.
@@ -44,8 +45,8 @@ func matShape(batch []int, rows, cols int) []int {
 // pairBatches broadcasts the batch shapes a and b of two stacks of matrices.
 // It returns the broadcast batch shape and, for each of its entries in
 // row-major order, the index of the matrix to use from a and from b. A nil
-// index slice means entry i uses matrix i. full names the operands' shapes in
-// the panic message.
+// index slice means entry i uses matrix i. fullA and fullB, the operands'
+// whole shapes, are for the panic message.
 func pairBatches(opName string, a, b []int, fullA, fullB []int) (shape []int, ia, ib []int) {
 	shape, ok := BroadcastShapes(a, b)
 	if !ok {

@@ -516,28 +516,34 @@ func logDetChol(a *Tensor) *Tensor {
 
 func TestLogDetCholesky(t *testing.T) {
 	rng := rand.New(rand.NewPCG(27, 1))
-	for _, n := range []int{1, 2, 4, 9} {
-		a := spd(rng, n, n).Detach().SetRequiresGrad(true)
+	// the last two shapes reach LAPACK's blocked factorization and the
+	// batch split across cores
+	for _, s := range [][]int{{1, 1}, {2, 2}, {4, 4}, {9, 9}, {70, 70}, {4, 40, 40}} {
+		a := spd(rng, s...).Detach().SetRequiresGrad(true)
 		ld := logDetChol(a)
-		sym := mat.NewSymDense(n, append([]float64(nil), a.Data()...))
-		var ch mat.Cholesky
-		if !ch.Factorize(sym) {
-			t.Fatalf("gonum: not positive definite")
+		ld.Sum().Backward()
+		batch, n, _ := splitMat("test", s)
+		for m := 0; m < numel(batch); m++ {
+			sym := mat.NewSymDense(n, append([]float64(nil), a.Data()[m*n*n:(m+1)*n*n]...))
+			var ch mat.Cholesky
+			if !ch.Factorize(sym) {
+				t.Fatalf("gonum: not positive definite")
+			}
+			// gonum's LogDet sums the same logs of the same factor
+			if got, want := ld.Data()[m], ch.LogDet(); !closeRel(got, want, 1e-13, 1e-13) {
+				t.Errorf("%v[%d]: log det %.15g, gonum %.15g", s, m, got, want)
+			}
+			// d log det A / dA = A⁻¹ (closed form), compared with gonum's
+			// inverse; A = X Xᵀ + n·I has condition number below 10, so the
+			// two inverses agree to rounding
+			var inv mat.SymDense
+			if err := ch.InverseTo(&inv); err != nil {
+				t.Fatal(err)
+			}
+			want := mat.DenseCopyOf(&inv).RawMatrix().Data
+			got := New(a.Grad().Data()[m*n*n:(m+1)*n*n], n, n)
+			checkClose(t, fmt.Sprintf("%v[%d]: gradient of log det", s, m), got, []int{n, n}, want, 1e-12)
 		}
-		// gonum's LogDet sums the same logs of the same factor
-		if got, want := ld.Item(), ch.LogDet(); !closeRel(got, want, 1e-13, 1e-13) {
-			t.Errorf("n=%d: log det %.15g, gonum %.15g", n, got, want)
-		}
-		// d log det A / dA = A⁻¹ (closed form), compared with gonum's inverse
-		ld.Backward()
-		var inv mat.SymDense
-		if err := ch.InverseTo(&inv); err != nil {
-			t.Fatal(err)
-		}
-		want := mat.DenseCopyOf(&inv).RawMatrix().Data
-		// A has condition number below 10 here; the two inverses agree to
-		// rounding
-		checkClose(t, fmt.Sprintf("n=%d: gradient of log det", n), a.Grad(), []int{n, n}, want, 1e-12)
 	}
 	// finite differences through A = X Xᵀ + n·I, batched
 	x := randParam(rng, -1, 1, 2, 3, 3)
