@@ -91,7 +91,7 @@ func l2Norm(x []float64) float64 {
 	for _, v := range x {
 		ss += v * v
 	}
-	if !math.IsInf(ss, 0) && (ss == 0 || ss >= 0x1p-1000) || math.IsNaN(ss) {
+	if ss >= 0x1p-1000 && !math.IsInf(ss, 0) || math.IsNaN(ss) {
 		return math.Sqrt(ss)
 	}
 	var scale float64
