@@ -9,7 +9,7 @@ import (
 )
 
 func TestClipValues(t *testing.T) {
-	c5 := 1 / (5 + 1e-6)   // Norm/(‖g‖ + 1e-6) for g = (3, 4), Norm 1
+	c5 := 1 / (5 + 1e-6)    // Norm/(‖g‖ + 1e-6) for g = (3, 4), Norm 1
 	c50 := 10 / (50 + 1e-6) // for g = (30, 40), Norm 10
 	tests := []struct {
 		name     string
@@ -57,7 +57,7 @@ func TestL2Norm(t *testing.T) {
 		want float64
 	}{
 		{[]float64{3, 4}, 5},
-		{[]float64{3e200, -4e200}, 5e200}, // the plain sum of squares overflows
+		{[]float64{3e200, -4e200}, 5e200},   // the plain sum of squares overflows
 		{[]float64{3e-200, 4e-200}, 5e-200}, // the plain sum of squares underflows
 		{[]float64{0, 0}, 0},
 		{[]float64{}, 0},
