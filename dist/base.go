@@ -89,6 +89,22 @@ func (b *base) HasRSample() bool {
 	return b.rsample
 }
 
+// RSampleOverride returns the value given to WithRSample and whether one
+// was given (Pyro's instance-level has_rsample; the ELBO uses it to insist
+// that factor statements in a guide say whether they are reparameterized).
+func (b *base) RSampleOverride() (on, set bool) {
+	if b.override == nil {
+		return false, false
+	}
+	return *b.override, true
+}
+
+// RSampleOverrider is implemented by distributions that can report a
+// per-instance has_rsample setting; every distribution of this package does.
+type RSampleOverrider interface {
+	RSampleOverride() (on, set bool)
+}
+
 // Validate returns the first invalid argument found when the distribution
 // was built, or nil (also when validation is off).
 func (b *base) Validate() error {

@@ -56,6 +56,17 @@ func (d *IndependentDist) ReinterpretedBatchDims() int { return d.n }
 // HasRSample reports whether the base distribution is reparameterized.
 func (d *IndependentDist) HasRSample() bool { return d.inner.HasRSample() }
 
+// RSampleOverride reports the base's per-instance has_rsample setting.
+func (d *IndependentDist) RSampleOverride() (on, set bool) { return innerOverride(d.inner) }
+
+// innerOverride reports d's per-instance has_rsample setting, if it has one.
+func innerOverride(d Distribution) (on, set bool) {
+	if o, ok := d.(RSampleOverrider); ok {
+		return o.RSampleOverride()
+	}
+	return false, false
+}
+
 // WithRSample returns the same reinterpretation of a base whose HasRSample reports on.
 func (d *IndependentDist) WithRSample(on bool) Distribution {
 	return Independent(d.inner.WithRSample(on), d.n)
@@ -138,7 +149,10 @@ func (d *IndependentDist) Entropy() *tensor.Tensor {
 
 // Support is the base support with the reinterpreted dims counted as event dims.
 func (d *IndependentDist) Support() constraint.Constraint {
-	return independentSupport{d.inner.Support(), d.n}
+	if d.err != nil {
+		return d.inner.Support()
+	}
+	return constraint.IndependentOf(d.inner.Support(), d.n)
 }
 
 // Expand expands the base to batchShape followed by the reinterpreted dims.
@@ -155,51 +169,6 @@ func (d *IndependentDist) Expand(batchShape ...int) Distribution {
 		ri.noValidate = d.noValidate
 	}
 	return r
-}
-
-// independentSupport counts n more rightmost dims of a constraint as event dims.
-type independentSupport struct {
-	c constraint.Constraint
-	n int
-}
-
-func (s independentSupport) Name() string {
-	return fmt.Sprintf("independent(%s, %d)", s.c.Name(), s.n)
-}
-func (s independentSupport) EventDim() int    { return s.c.EventDim() + s.n }
-func (s independentSupport) IsDiscrete() bool { return s.c.IsDiscrete() }
-func (s independentSupport) Check(v *tensor.Tensor) *tensor.Tensor {
-	ok := s.c.Check(v)
-	if s.n == 0 {
-		return ok
-	}
-	// an event is inside when every one of its elements is
-	sh := ok.Shape()
-	k := len(sh) - s.n
-	if k < 0 {
-		return ok
-	}
-	m := prodInts(sh[k:])
-	od := ok.Data()
-	out := make([]float64, len(od)/max(m, 1))
-	for i := range out {
-		out[i] = 1
-		for _, f := range od[i*m : (i+1)*m] {
-			if f == 0 {
-				out[i] = 0
-				break
-			}
-		}
-	}
-	return tensor.FromData(out, sh[:k]...)
-}
-
-func prodInts(s []int) int {
-	n := 1
-	for _, v := range s {
-		n *= v
-	}
-	return n
 }
 
 // MaskedDist zeroes the log-density of a distribution where a mask is 0
@@ -254,6 +223,9 @@ func (d *MaskedDist) MaskTensor() *tensor.Tensor { return d.mask }
 
 // HasRSample reports whether the base distribution is reparameterized.
 func (d *MaskedDist) HasRSample() bool { return d.inner.HasRSample() }
+
+// RSampleOverride reports the base's per-instance has_rsample setting.
+func (d *MaskedDist) RSampleOverride() (on, set bool) { return innerOverride(d.inner) }
 
 // WithRSample masks a copy of the base whose HasRSample reports on.
 func (d *MaskedDist) WithRSample(on bool) Distribution {

@@ -1,0 +1,146 @@
+package dist
+
+import (
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// Fused kernels compute a log-density of up to three broadcast operands in
+// one pass, with a hand-written backward pass, instead of a chain of
+// elementwise tensor ops.
+
+// operand is one input of a fused kernel over an output shape: its values
+// read with stride 0 (a single element) or 1 (laid out in the output shape;
+// other broadcasts are materialised once).
+type operand struct {
+	t *tensor.Tensor
+	d []float64
+	s int
+}
+
+// operandOf prepares t for a kernel over shape.
+func operandOf(t *tensor.Tensor, shape []int) operand {
+	if t.Len() == 1 {
+		return operand{t: t, d: t.Data(), s: 0}
+	}
+	if slices.Equal(t.Shape(), shape) {
+		return operand{t: t, d: t.Data(), s: 1}
+	}
+	return operand{t: t, d: t.Detach().Expand(shape...).Data(), s: 1}
+}
+
+// gradSlot collects the gradient of one operand in a backward pass: a
+// scalar accumulator per chunk for a single-element operand being reduced,
+// else a buffer in the output shape.
+type gradSlot struct {
+	want bool
+	buf  []float64 // nil when accumulating into acc
+	acc  []float64 // one partial sum per chunk, added in order
+}
+
+func newSlot(want, reduce bool, op operand, n, nchunks int) gradSlot {
+	if !want {
+		return gradSlot{}
+	}
+	if reduce && op.s == 0 {
+		return gradSlot{want: true, acc: make([]float64, nchunks)}
+	}
+	return gradSlot{want: true, buf: make([]float64, n)}
+}
+
+// result turns the slot into the operand's gradient (reduce) or its
+// elementwise partials over shape (no reduce).
+func (g gradSlot) result(op operand, shape []int, reduce bool) *tensor.Tensor {
+	if !g.want {
+		return nil
+	}
+	if g.buf == nil {
+		s := 0.0
+		for _, v := range g.acc {
+			s += v
+		}
+		return tensor.FromData([]float64{s}, op.t.Shape()...)
+	}
+	t := tensor.FromData(g.buf, shape...)
+	if reduce && !slices.Equal(op.t.Shape(), shape) {
+		t = t.SumTo(op.t.Shape())
+	}
+	return t
+}
+
+// chunkSize is the fixed work unit of fused kernels. Reductions add per-chunk
+// partial sums in chunk order, so results do not depend on how many cores run.
+const chunkSize = 1 << 14
+
+// numChunks returns how many chunks cover n elements.
+func numChunks(n int) int { return max(1, (n+chunkSize-1)/chunkSize) }
+
+// forChunks runs fn on every chunk [lo, hi) of [0, n), concurrently when
+// there are several chunks and several CPUs.
+func forChunks(n int, fn func(c, lo, hi int)) {
+	nc := numChunks(n)
+	workers := min(runtime.GOMAXPROCS(0), nc)
+	if workers < 2 {
+		for c := 0; c < nc; c++ {
+			fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, nc)
+	for c := 0; c < nc; c++ {
+		next <- c
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// fusedBackward computes the gradients of a fused op. With reduce it returns,
+// for each input i with want[i], g ⊙ ∂out/∂in_i summed to in_i's shape;
+// without reduce it returns the elementwise partials ∂out/∂in_i in the
+// output's shape (g is then nil and read as ones).
+type fusedBackward func(g []float64, want []bool, reduce bool) []*tensor.Tensor
+
+// record makes out, computed by a fused kernel from ins, a node of the
+// autograd graph. The gradient reaches each input t that requires one
+// through out + (t - detach(t))·∂out/∂t, whose value is out and whose
+// gradient is the chain rule's; non-finite partials (where out is ±Inf or
+// NaN) are replaced by 0 so the value stays exact.
+func record(name string, out *tensor.Tensor, ins []*tensor.Tensor, bw fusedBackward) *tensor.Tensor {
+	want := make([]bool, len(ins))
+	anyGrad := false
+	for i, t := range ins {
+		want[i] = t.RequiresGrad()
+		anyGrad = anyGrad || want[i]
+	}
+	if !anyGrad {
+		return out
+	}
+	parts := bw(nil, want, false)
+	for i, t := range ins {
+		if !want[i] {
+			continue
+		}
+		pd := parts[i].Data()
+		for j, v := range pd {
+			if math.IsInf(v, 0) || v != v {
+				pd[j] = 0
+			}
+		}
+		out = out.Add(t.Sub(t.Detach()).Mul(parts[i]))
+	}
+	return out
+}

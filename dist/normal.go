@@ -1,0 +1,299 @@
+package dist
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// logSqrt2Pi is log √(2π).
+var logSqrt2Pi = 0.5 * math.Log(2*math.Pi)
+
+// NormalDist is the normal (Gaussian) distribution with mean Loc and
+// standard deviation Scale.
+type NormalDist struct {
+	base
+	loc, scale *tensor.Tensor
+}
+
+// Normal returns the normal distribution N(loc, scale²); the batch shape is
+// the broadcast of the parameters' shapes. scale must be positive.
+func Normal(loc, scale *tensor.Tensor) *NormalDist {
+	d := &NormalDist{loc: loc, scale: scale}
+	d.setup(d, "Normal", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
+	if d.err == nil {
+		d.checkParam("loc", loc, "real", isReal)
+		d.checkParam("scale", scale, "positive", isPositive)
+	}
+	return d
+}
+
+// Loc returns the mean parameter.
+func (d *NormalDist) Loc() *tensor.Tensor { return d.loc }
+
+// Scale returns the standard deviation parameter.
+func (d *NormalDist) Scale() *tensor.Tensor { return d.scale }
+
+// Expand returns a copy with batch shape batchShape.
+func (d *NormalDist) Expand(batchShape ...int) Distribution {
+	c := *d
+	c.expandTo(&c, batchShape)
+	return &c
+}
+
+// Sample draws values without gradient.
+func (d *NormalDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	return d.RSample(rng, sampleShape...).Detach()
+}
+
+// RSample draws loc + scale·ε with ε standard normal.
+func (d *NormalDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	eps := tensor.RandN(rng, d.shapeOf(sampleShape)...)
+	return locScale(d.loc, d.scale, eps)
+}
+
+// locScale returns loc + scale·eps, with eps of the full sample shape.
+func locScale(loc, scale, eps *tensor.Tensor) *tensor.Tensor {
+	return loc.Add(scale.Mul(eps))
+}
+
+// LogProb returns -(x-loc)²/(2 scale²) - log scale - log √(2π), computed in
+// one fused pass. A NaN value is an error when validation is on.
+func (d *NormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, err
+	}
+	lp, nan := normalLogProb(value, d.loc, d.scale, false)
+	if nan && d.validating() {
+		if err := d.checkValues(value, "real", isReal); err != nil {
+			return nil, err
+		}
+	}
+	return expandResult(lp, shape), nil
+}
+
+// expandResult broadcasts a kernel's result to the shape LogProb promises
+// (larger when Expand grew the batch beyond the parameters).
+func expandResult(t *tensor.Tensor, shape []int) *tensor.Tensor {
+	if len(t.Shape()) == len(shape) {
+		same := true
+		for i, s := range shape {
+			same = same && t.Shape()[i] == s
+		}
+		if same {
+			return t
+		}
+	}
+	return t.Expand(shape...)
+}
+
+// normalLogProb is the fused Normal log-density kernel; with logx it is the
+// LogNormal one (x replaced by log x and log x subtracted). It also reports
+// whether any result is NaN.
+func normalLogProb(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool) {
+	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
+	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
+	n := numel(shape)
+	out := make([]float64, n)
+	nanChunk := make([]bool, numChunks(n))
+	forChunks(n, func(c, lo, hi int) {
+		xd, md, sd := xo.d, mo.d, so.d
+		xs, ms, ss := xo.s, mo.s, so.s
+		nan := false
+		switch {
+		case ss == 0 && !logx:
+			iv := 1 / sd[0]
+			k := -math.Log(sd[0]) - logSqrt2Pi
+			for i := lo; i < hi; i++ {
+				z := (xd[i*xs] - md[i*ms]) * iv
+				v := k - 0.5*z*z
+				out[i] = v
+				if v != v {
+					nan = true
+				}
+			}
+		default:
+			for i := lo; i < hi; i++ {
+				s := sd[i*ss]
+				xv := xd[i*xs]
+				ly := 0.0
+				if logx {
+					ly = math.Log(xv)
+					xv = ly
+				}
+				z := (xv - md[i*ms]) / s
+				v := -0.5*z*z - math.Log(s) - logSqrt2Pi - ly
+				out[i] = v
+				if v != v {
+					nan = true
+				}
+			}
+		}
+		nanChunk[c] = nan
+	})
+	nan := false
+	for _, b := range nanChunk {
+		nan = nan || b
+	}
+	name := "NormalLogProb"
+	if logx {
+		name = "LogNormalLogProb"
+	}
+	res := tensor.FromData(out, shape...)
+	ins := []*tensor.Tensor{x, loc, scale}
+	return record(name, res, ins, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
+		nc := numChunks(n)
+		gx := newSlot(want[0], reduce, xo, n, nc)
+		gm := newSlot(want[1], reduce, mo, n, nc)
+		gs := newSlot(want[2], reduce, so, n, nc)
+		forChunks(n, func(c, lo, hi int) {
+			var ax, am, as float64
+			for i := lo; i < hi; i++ {
+				iv := 1 / so.d[i*so.s]
+				xv := xo.d[i*xo.s]
+				if logx {
+					xv = math.Log(xv)
+				}
+				z := (xv - mo.d[i*mo.s]) * iv
+				gi := 1.0
+				if g != nil {
+					gi = g[i]
+				}
+				w := gi * z * iv // g ∂/∂loc
+				wx := -w
+				if logx {
+					wx = (-w - gi) / xo.d[i*xo.s]
+				}
+				if gx.buf != nil {
+					gx.buf[i] = wx
+				} else {
+					ax += wx
+				}
+				if gm.buf != nil {
+					gm.buf[i] = w
+				} else {
+					am += w
+				}
+				ws := gi * (z*z - 1) * iv // g ∂/∂scale
+				if gs.buf != nil {
+					gs.buf[i] = ws
+				} else {
+					as += ws
+				}
+			}
+			if gx.acc != nil {
+				gx.acc[c] = ax
+			}
+			if gm.acc != nil {
+				gm.acc[c] = am
+			}
+			if gs.acc != nil {
+				gs.acc[c] = as
+			}
+		})
+		return []*tensor.Tensor{gx.result(xo, shape, reduce), gm.result(mo, shape, reduce), gs.result(so, shape, reduce)}
+	}), nan
+}
+
+// Mean returns loc broadcast to the batch shape.
+func (d *NormalDist) Mean() *tensor.Tensor { return d.loc.Expand(d.batch...) }
+
+// Variance returns scale² broadcast to the batch shape.
+func (d *NormalDist) Variance() *tensor.Tensor { return d.scale.Square().Expand(d.batch...) }
+
+// Entropy returns log(scale √(2πe)).
+func (d *NormalDist) Entropy() *tensor.Tensor {
+	return d.scale.Log().AddScalar(0.5 + logSqrt2Pi).Expand(d.batch...)
+}
+
+// Support is the real line.
+func (d *NormalDist) Support() constraint.Constraint { return constraint.Real }
+
+// numel returns the number of elements of shape.
+func numel(shape []int) int {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	return n
+}
+
+// LogNormalDist is the distribution of exp(X) for X ~ Normal(Loc, Scale).
+type LogNormalDist struct {
+	base
+	loc, scale *tensor.Tensor
+}
+
+// LogNormal returns the log-normal distribution whose logarithm is
+// N(loc, scale²); scale must be positive.
+func LogNormal(loc, scale *tensor.Tensor) *LogNormalDist {
+	d := &LogNormalDist{loc: loc, scale: scale}
+	d.setup(d, "LogNormal", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
+	if d.err == nil {
+		d.checkParam("loc", loc, "real", isReal)
+		d.checkParam("scale", scale, "positive", isPositive)
+	}
+	return d
+}
+
+// Loc returns the mean of log x.
+func (d *LogNormalDist) Loc() *tensor.Tensor { return d.loc }
+
+// Scale returns the standard deviation of log x.
+func (d *LogNormalDist) Scale() *tensor.Tensor { return d.scale }
+
+// Expand returns a copy with batch shape batchShape.
+func (d *LogNormalDist) Expand(batchShape ...int) Distribution {
+	c := *d
+	c.expandTo(&c, batchShape)
+	return &c
+}
+
+// Sample draws values without gradient.
+func (d *LogNormalDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	return d.RSample(rng, sampleShape...).Detach()
+}
+
+// RSample draws exp(loc + scale·ε) with ε standard normal.
+func (d *LogNormalDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	eps := tensor.RandN(rng, d.shapeOf(sampleShape)...)
+	return locScale(d.loc, d.scale, eps).Exp()
+}
+
+// LogProb returns the Normal log-density of log x minus log x, in one fused
+// pass. A value that is not positive is an error when validation is on.
+func (d *LogNormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, err
+	}
+	lp, nan := normalLogProb(value, d.loc, d.scale, true)
+	if nan && d.validating() {
+		if err := d.checkValues(value, "positive", isPositive); err != nil {
+			return nil, err
+		}
+	}
+	return expandResult(lp, shape), nil
+}
+
+// Mean returns exp(loc + scale²/2).
+func (d *LogNormalDist) Mean() *tensor.Tensor {
+	return d.loc.Add(d.scale.Square().MulScalar(0.5)).Exp().Expand(d.batch...)
+}
+
+// Variance returns (exp(scale²) - 1)·exp(2 loc + scale²).
+func (d *LogNormalDist) Variance() *tensor.Tensor {
+	s2 := d.scale.Square()
+	return s2.Expm1().Mul(d.loc.MulScalar(2).Add(s2).Exp()).Expand(d.batch...)
+}
+
+// Entropy returns loc + log(scale √(2πe)).
+func (d *LogNormalDist) Entropy() *tensor.Tensor {
+	return d.scale.Log().AddScalar(0.5 + logSqrt2Pi).Add(d.loc).Expand(d.batch...)
+}
+
+// Support is x > 0.
+func (d *LogNormalDist) Support() constraint.Constraint { return constraint.Positive }
