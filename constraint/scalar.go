@@ -150,7 +150,29 @@ func (c realSet) contains(v float64) bool {
 }
 
 func (c realSet) Check(value *tensor.Tensor) *tensor.Tensor {
-	return checkElementwise(value, c.contains)
+	// One loop per kind keeps the per-element test inlined.
+	src := value.Data()
+	out := make([]float64, len(src))
+	lo := c.lo
+	switch c.kind {
+	case kindReal:
+		for i, v := range src {
+			out[i] = b2f(v == v)
+		}
+	case kindGreaterThan, kindSoftplusPositive:
+		for i, v := range src {
+			out[i] = b2f(lo < v)
+		}
+	case kindGreaterThanEq:
+		for i, v := range src {
+			out[i] = b2f(lo <= v)
+		}
+	default:
+		for i, v := range src {
+			out[i] = b2f(c.contains(v))
+		}
+	}
+	return tensor.FromData(out, value.Shape()...)
 }
 
 // integerSet is the set of integers in [lo, hi] (either end may be

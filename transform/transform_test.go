@@ -67,6 +67,7 @@ type transformCase struct {
 	inFree  []int
 	outFree []int
 	exact   bool // Inverse(Forward(x)) gives x back
+	symIn   bool // inputs are symmetric matrices, read through their lower triangle
 	noJac   bool // LogAbsDetJacobian is undefined and panics
 }
 
@@ -119,7 +120,7 @@ func transformCases() []transformCase {
 		{name: "Inverse/CorrCholesky", t: Inverse(CorrCholesky), x: corrFactor(3), inFree: lowerIdx(3, -1), exact: true},
 		{name: "Inverse/CholeskyOuter", t: Inverse(CholeskyOuter), x: func(rng *rand.Rand) *tensor.Tensor {
 			return PositiveDefinite.Forward(randLower(rng, 3, false))
-		}, inFree: lowerIdx(3, 0), outFree: lowerIdx(3, 0), exact: true},
+		}, inFree: lowerIdx(3, 0), outFree: lowerIdx(3, 0), exact: true, symIn: true},
 		{name: "Independent/Exp", t: Independent(Exp, 1), x: normal(1, batch, 3), exact: true},
 		{name: "Independent/StickBreaking", t: Independent(StickBreaking, 1), x: normal(1, batch, 2, 3), outFree: firstOf(2, 4, 3), exact: true},
 	}
