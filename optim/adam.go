@@ -58,28 +58,32 @@ func (r *adamRule) buffers() []string {
 
 func (r *adamRule) init(*slot, []float64) {}
 
-func (r *adamRule) update(s *slot, p, g, out []float64) {
+func (r *adamRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.step++
 	t := float64(s.step)
 	stepSize := r.lr / (1 - math.Pow(r.b1, t))
 	bc2Sqrt := math.Sqrt(1 - math.Pow(r.b2, t))
-	m, v := s.bufs[0], s.bufs[1]
+	m0, v0, m, v := src[0], src[1], s.bufs[0], s.bufs[1]
+	var vmax0, vmax []float64
+	if r.amsgrad {
+		vmax0, vmax = src[2], s.bufs[2]
+	}
 	for i, gi := range g {
+		pi := p[i]
 		if r.decoupled {
-			out[i] = p[i] * (1 - r.lr*r.wd)
+			pi *= 1 - r.lr*r.wd
 		} else if r.wd != 0 {
-			gi += r.wd * p[i]
+			gi += r.wd * pi
 		}
-		m[i] = r.b1*m[i] + (1-r.b1)*gi
-		v[i] = r.b2*v[i] + (1-r.b2)*gi*gi
-		second := v[i]
+		mi := r.b1*m0[i] + (1-r.b1)*gi
+		vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+		m[i], v[i] = mi, vi
 		if r.amsgrad {
-			vmax := s.bufs[2]
-			vmax[i] = math.Max(vmax[i], v[i])
-			second = vmax[i]
+			vi = math.Max(vmax0[i], vi)
+			vmax[i] = vi
 		}
-		denom := math.Sqrt(second)/bc2Sqrt + r.eps
-		out[i] += -stepSize * m[i] / denom
+		denom := math.Sqrt(vi)/bc2Sqrt + r.eps
+		out[i] = pi + -stepSize*mi/denom
 	}
 }
 
@@ -214,19 +218,20 @@ func (r *clippedAdamRule) buffers() []string     { return []string{"exp_avg", "e
 func (r *clippedAdamRule) init(*slot, []float64) {}
 func (r *clippedAdamRule) initRate() float64     { return r.lr }
 func (r *clippedAdamRule) updateNoGrad(s *slot)  { s.lr *= r.lrd }
-func (r *clippedAdamRule) update(s *slot, p, g, out []float64) {
+func (r *clippedAdamRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.lr *= r.lrd
 	s.step++
 	t := float64(s.step)
 	stepSize := s.lr * math.Sqrt(1-math.Pow(r.b2, t)) / (1 - math.Pow(r.b1, t))
-	m, v := s.bufs[0], s.bufs[1]
+	m0, v0, m, v := src[0], src[1], s.bufs[0], s.bufs[1]
 	for i, gi := range g {
 		if r.wd != 0 {
 			gi += r.wd * p[i]
 		}
-		m[i] = r.b1*m[i] + (1-r.b1)*gi
-		v[i] = r.b2*v[i] + (1-r.b2)*gi*gi
-		out[i] += -stepSize * m[i] / (math.Sqrt(v[i]) + r.eps)
+		mi := r.b1*m0[i] + (1-r.b1)*gi
+		vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+		m[i], v[i] = mi, vi
+		out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)+r.eps)
 	}
 }
 
@@ -277,22 +282,28 @@ func (a *ClippedAdam) Stage(params []Param, grads []*tensor.Tensor) (func(), err
 	return func() {
 		commit()
 		for i, p := range params {
-			if clamped[i] != nil && p.Tensor.RequiresGrad() {
+			if clamped[i] != grads[i] && p.Tensor.RequiresGrad() {
 				p.Tensor.SetGrad(clamped[i])
 			}
 		}
 	}, nil
 }
 
-// clampGrad returns g with every element clamped to [−c, c]; NaN stays NaN.
+// clampGrad returns g with every element clamped to [−c, c] (NaN stays
+// NaN); g itself when no element changes.
 func clampGrad(g *tensor.Tensor, c float64) *tensor.Tensor {
-	d := append([]float64(nil), g.Data()...)
-	for i, v := range d {
-		if v > c {
-			d[i] = c
-		} else if v < -c {
-			d[i] = -c
+	gd := g.Data()
+	var d []float64
+	for i, v := range gd {
+		if v > c || v < -c {
+			if d == nil {
+				d = append([]float64(nil), gd...)
+			}
+			d[i] = math.Max(-c, math.Min(v, c))
 		}
+	}
+	if d == nil {
+		return g
 	}
 	return tensor.FromData(d, g.Shape()...)
 }

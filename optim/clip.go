@@ -64,24 +64,20 @@ func (c *Clip) clip(g *tensor.Tensor) *tensor.Tensor {
 	if g == nil || (c.Norm == 0 && c.Value == 0) {
 		return g
 	}
-	d := append([]float64(nil), g.Data()...)
 	if c.Norm > 0 {
-		coef := c.Norm / (l2Norm(d) + 1e-6)
-		if coef < 1 {
-			for i := range d {
-				d[i] *= coef
+		d := g.Data()
+		if coef := c.Norm / (l2Norm(d) + 1e-6); coef < 1 {
+			scaled := make([]float64, len(d))
+			for i, v := range d {
+				scaled[i] = v * coef
 			}
+			g = tensor.FromData(scaled, g.Shape()...)
 		}
 	}
 	if c.Value > 0 {
-		for i, v := range d {
-			d[i] = math.Max(-c.Value, math.Min(v, c.Value))
-			if math.IsNaN(v) {
-				d[i] = v
-			}
-		}
+		g = clampGrad(g, c.Value)
 	}
-	return tensor.FromData(d, g.Shape()...)
+	return g
 }
 
 // l2Norm returns the Euclidean norm of x: the plain square root of the sum

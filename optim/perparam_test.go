@@ -1,6 +1,9 @@
 package optim
 
 import (
+	"bytes"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -114,3 +117,86 @@ func TestPerParamErrors(t *testing.T) {
 		t.Error("loading into a PerParam without a function succeeded")
 	}
 }
+
+// savedSGD is an optimizer from outside the package with state (a step
+// count) but no two-phase loading.
+type savedSGD struct {
+	plainSGD
+	steps int
+}
+
+func (s *savedSGD) Step(params []Param) error {
+	if err := s.plainSGD.Step(params); err != nil {
+		return err
+	}
+	s.steps++
+	return nil
+}
+
+func (s *savedSGD) State() ([]byte, error) { return []byte(fmt.Sprintf("%d", s.steps)), nil }
+
+func (s *savedSGD) LoadState(b []byte) error {
+	n, err := strconv.Atoi(string(b))
+	if err != nil || n < 0 {
+		return fmt.Errorf("savedSGD: bad state %q", b)
+	}
+	s.steps = n
+	return nil
+}
+
+func TestForeignStatefulOptimizer(t *testing.T) {
+	newPP := func() *PerParamOptimizer {
+		return PerParam(func(name string) Optimizer {
+			if name == "a" {
+				return &savedSGD{}
+			}
+			return &Adam{}
+		})
+	}
+	pp := newPP()
+	a, b := param("a", 0), param("b", 0)
+	for range 3 {
+		setGrad(a, []float64{1})
+		setGrad(b, []float64{1})
+		mustStep(t, pp, a, b)
+	}
+	saved := mustState(t, pp)
+	fresh := newPP()
+	if err := fresh.LoadState(saved); err != nil {
+		t.Fatal(err)
+	}
+	if n := fresh.Optimizer("a").(*savedSGD).steps; n != 3 {
+		t.Errorf("loaded step count %d, want 3", n)
+	}
+	// A bad entry for "b" leaves everything as it was, "a" included.
+	bad := mutate(t, saved, func(m map[string]any) { obj(m, "params", "b")["format"] = "?" })
+	before := mustState(t, fresh)
+	if err := fresh.LoadState(bad); err == nil {
+		t.Fatal("bad state accepted")
+	}
+	if after := mustState(t, fresh); !bytes.Equal(before, after) {
+		t.Errorf("failed load changed the optimizer")
+	}
+	// A scheduler over a foreign optimizer loads it after checking its own part.
+	s, err := NewExponentialLR(&lrSGD{}, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := mustState(t, s)
+	if err := s.LoadState(mutate(t, st, func(m map[string]any) { m["wrapped"] = "x" })); err == nil {
+		t.Error("bad wrapped state accepted")
+	}
+	c := &Clip{Optimizer: &savedSGD{steps: 7}}
+	if err := c.LoadState(mustState(t, c)); err != nil {
+		t.Error(err)
+	}
+}
+
+// lrSGD is a foreign stateful optimizer with a settable learning rate.
+type lrSGD struct {
+	savedSGD
+	lr float64
+}
+
+func (s *lrSGD) LearningRate() float64      { return s.lr }
+func (s *lrSGD) SetLearningRate(lr float64) { s.lr = lr }

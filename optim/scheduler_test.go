@@ -139,3 +139,39 @@ func TestSchedulerErrors(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+func TestChainedSchedulers(t *testing.T) {
+	// Chained schedulers multiply their effects (PyTorch's chainable form):
+	// StepLR(2, 0.1) then ExponentialLR(0.5) on a rate of 1 give
+	// 1 → 0.5 (epoch 1) → 1·0.1·0.25 = 0.025 (epoch 2).
+	inner, err := NewStepLR(&SGD{LR: 1}, 2, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := NewExponentialLR(inner, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []float64{0.5, 0.025} {
+		inner.Advance()
+		outer.Advance()
+		if got := outer.LearningRate(); math.Abs(got-want) > 1e-17 { // hand derivation above
+			t.Errorf("rate %v, want %v", got, want)
+		}
+	}
+	// Through a chain, a ClippedAdam's per-parameter rates follow too.
+	ca := &ClippedAdam{LR: 1}
+	in2, _ := NewExponentialLR(ca, 0.5)
+	out2, _ := NewExponentialLR(in2, 0.5)
+	p := param("w", 1)
+	setGrad(p, []float64{1})
+	mustStep(t, out2, p)
+	out2.Advance()
+	if got := ca.st.slots["w"].lr; got != 0.5 {
+		t.Errorf("parameter rate %v, want 0.5", got)
+	}
+	out2.SetLearningRate(0.125)
+	if got := ca.st.slots["w"].lr; got != 0.125 || ca.LearningRate() != 0.125 {
+		t.Errorf("after SetLearningRate: parameter rate %v, initial %v; want 0.125", got, ca.LearningRate())
+	}
+}

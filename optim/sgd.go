@@ -45,26 +45,29 @@ func (r *sgdRule) buffers() []string {
 
 func (r *sgdRule) init(*slot, []float64) {}
 
-func (r *sgdRule) update(s *slot, p, g, out []float64) {
+func (r *sgdRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.step++
+	var b0, b []float64
+	if r.momentum != 0 {
+		b0, b = src[0], s.bufs[0]
+	}
 	for i, d := range g {
 		if r.wd != 0 {
 			d += r.wd * p[i]
 		}
 		if r.momentum != 0 {
-			b := s.bufs[0]
-			if s.step == 1 {
-				b[i] = d
-			} else {
-				b[i] = r.momentum*b[i] + (1-r.dampening)*d
+			bi := d
+			if s.step > 1 {
+				bi = r.momentum*b0[i] + (1-r.dampening)*d
 			}
+			b[i] = bi
 			if r.nesterov {
-				d += r.momentum * b[i]
+				d += r.momentum * bi
 			} else {
-				d = b[i]
+				d = bi
 			}
 		}
-		out[i] += -r.lr * d
+		out[i] = p[i] + -r.lr*d
 	}
 }
 
@@ -153,16 +156,17 @@ func (r *adagradRule) init(s *slot, _ []float64) {
 	}
 }
 
-func (r *adagradRule) update(s *slot, p, g, out []float64) {
+func (r *adagradRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.step++
 	clr := r.lr / (1 + float64(s.step-1)*r.lrDecay)
-	sum := s.bufs[0]
+	sum0, sum := src[0], s.bufs[0]
 	for i, gi := range g {
 		if r.wd != 0 {
 			gi += r.wd * p[i]
 		}
-		sum[i] += gi * gi
-		out[i] += -clr * gi / (math.Sqrt(sum[i]) + r.eps)
+		si := sum0[i] + gi*gi
+		sum[i] = si
+		out[i] = p[i] + -clr*gi/(math.Sqrt(si)+r.eps)
 	}
 }
 
@@ -258,35 +262,38 @@ func (r *rmspropRule) buffers() []string {
 
 func (r *rmspropRule) init(*slot, []float64) {}
 
-func (r *rmspropRule) update(s *slot, p, g, out []float64) {
+func (r *rmspropRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.step++
-	sq := s.bufs[0]
-	var buf, ga []float64
+	sq0, sq := src[0], s.bufs[0]
+	var buf0, buf, ga0, ga []float64
 	k := 1
 	if r.momentum > 0 {
-		buf = s.bufs[k]
+		buf0, buf = src[k], s.bufs[k]
 		k++
 	}
 	if r.centered {
-		ga = s.bufs[k]
+		ga0, ga = src[k], s.bufs[k]
 	}
 	for i, gi := range g {
 		if r.wd != 0 {
 			gi += r.wd * p[i]
 		}
-		sq[i] = r.alpha*sq[i] + (1-r.alpha)*gi*gi
+		sqi := r.alpha*sq0[i] + (1-r.alpha)*gi*gi
+		sq[i] = sqi
 		var avg float64
 		if r.centered {
-			ga[i] = r.alpha*ga[i] + (1-r.alpha)*gi
-			avg = math.Sqrt(sq[i]-ga[i]*ga[i]) + r.eps
+			gai := r.alpha*ga0[i] + (1-r.alpha)*gi
+			ga[i] = gai
+			avg = math.Sqrt(sqi-gai*gai) + r.eps
 		} else {
-			avg = math.Sqrt(sq[i]) + r.eps
+			avg = math.Sqrt(sqi) + r.eps
 		}
 		if r.momentum > 0 {
-			buf[i] = r.momentum*buf[i] + gi/avg
-			out[i] += -r.lr * buf[i]
+			bi := r.momentum*buf0[i] + gi/avg
+			buf[i] = bi
+			out[i] = p[i] + -r.lr*bi
 		} else {
-			out[i] += -r.lr * gi / avg
+			out[i] = p[i] + -r.lr*gi/avg
 		}
 	}
 }

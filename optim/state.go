@@ -21,12 +21,35 @@ type slot struct {
 	step  int64
 	lr    float64     // the parameter's own learning rate (ClippedAdam only)
 	bufs  [][]float64 // the rule's buffers, in the order of rule.buffers()
+
+	// spare is the slot this one replaced; the next step writes into it
+	// rather than allocating (double buffering). out likewise holds a staged
+	// parameter value until it is copied into the tensor.
+	spare *slot
+	out   []float64
 }
 
-func (s *slot) clone() *slot {
-	c := &slot{shape: s.shape, step: s.step, lr: s.lr, bufs: make([][]float64, len(s.bufs))}
+// target returns a slot with s's step and rate and buffers of s's sizes
+// (their values are left over), reusing s's spare.
+func (s *slot) target() *slot {
+	c := s.spare
+	if c == nil || len(c.bufs) != len(s.bufs) {
+		c = &slot{bufs: make([][]float64, len(s.bufs))}
+	}
+	c.shape, c.step, c.lr, c.spare = s.shape, s.step, s.lr, nil
 	for i, b := range s.bufs {
-		c.bufs[i] = append([]float64(nil), b...)
+		if len(c.bufs[i]) != len(b) {
+			c.bufs[i] = make([]float64, len(b))
+		}
+	}
+	return c
+}
+
+// next returns a copy of s, reusing s's spare.
+func (s *slot) next() *slot {
+	c := s.target()
+	for i, b := range s.bufs {
+		copy(c.bufs[i], b)
 	}
 	return c
 }
@@ -37,9 +60,11 @@ type rule interface {
 	buffers() []string
 	// init fills the buffers of a slot made for a parameter first seen with value p.
 	init(s *slot, p []float64)
-	// update advances s, a private copy, by one step with gradient g, and
-	// writes the parameter's new value into out, which holds a copy of p.
-	update(s *slot, p, g, out []float64)
+	// update advances a parameter's state by one step with gradient g: it
+	// reads the old buffers from src and writes every element of the new
+	// ones into s.bufs (s's other fields start as the old values; src may
+	// be s.bufs itself), and writes the parameter's new value into out.
+	update(s *slot, src [][]float64, p, g, out []float64)
 }
 
 // noGradRule is a rule that changes a parameter's state even on a step in
@@ -58,6 +83,7 @@ type slotRateRule interface {
 // change is one parameter's staged update.
 type change struct {
 	name  string
+	old   *slot // the slot replaced, kept as the new one's spare
 	slot  *slot
 	t     *tensor.Tensor
 	value []float64 // nil: the parameter's value does not change
@@ -79,26 +105,34 @@ func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, gra
 		}
 		pd := p.Tensor.Data()
 		old := (*slots)[p.Name]
+		if old != nil && !sameShape(old.shape, p.Tensor.Shape()) {
+			return nil, fmt.Errorf("optim: %s: parameter %q has shape %v but its optimizer state has shape %v", kind, p.Name, p.Tensor.Shape(), old.shape)
+		}
 		var s *slot
-		if old == nil {
+		var src [][]float64
+		switch {
+		case old == nil:
 			s = newSlot(r, p.Tensor.Shape(), pd)
-		} else {
-			if !sameShape(old.shape, p.Tensor.Shape()) {
-				return nil, fmt.Errorf("optim: %s: parameter %q has shape %v but its optimizer state has shape %v", kind, p.Name, p.Tensor.Shape(), old.shape)
-			}
-			s = old.clone()
+			src = s.bufs
+		case g == nil:
+			s = old.next()
+		default:
+			s, src = old.target(), old.bufs
 		}
 		if g == nil {
 			ng.updateNoGrad(s)
-			changes = append(changes, change{name: p.Name, slot: s})
+			changes = append(changes, change{name: p.Name, old: old, slot: s})
 			continue
 		}
-		out := append([]float64(nil), pd...)
-		r.update(s, pd, g.Data(), out)
+		if len(s.out) != len(pd) {
+			s.out = make([]float64, len(pd))
+		}
+		out := s.out
+		r.update(s, src, pd, g.Data(), out)
 		if err := checkFinite(kind, p.Name, r.buffers(), s, out); err != nil {
 			return nil, err
 		}
-		changes = append(changes, change{name: p.Name, slot: s, t: p.Tensor, value: out})
+		changes = append(changes, change{name: p.Name, old: old, slot: s, t: p.Tensor, value: out})
 	}
 	return func() {
 		if *slots == nil {
@@ -106,6 +140,10 @@ func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, gra
 		}
 		for _, c := range changes {
 			(*slots)[c.name] = c.slot
+			if c.old != nil {
+				c.old.spare = nil
+			}
+			c.slot.spare = c.old
 			if c.value != nil {
 				c.t.SetData(c.value)
 			}
@@ -128,23 +166,36 @@ func newSlot(r rule, shape []int, p []float64) *slot {
 // checkFinite reports the first NaN or infinite value in a staged parameter
 // value or state buffer.
 func checkFinite(kind, name string, bufNames []string, s *slot, value []float64) error {
-	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-	for i, v := range value {
-		if bad(v) {
-			return &NonFiniteError{Optimizer: kind, Param: name, Index: i, Value: v}
-		}
+	if i := firstNonFinite(value); i >= 0 {
+		return &NonFiniteError{Optimizer: kind, Param: name, Index: i, Value: value[i]}
 	}
 	for b, buf := range s.bufs {
-		for i, v := range buf {
-			if bad(v) {
-				return &NonFiniteError{Optimizer: kind, Param: name, Buffer: bufNames[b], Index: i, Value: v}
-			}
+		if i := firstNonFinite(buf); i >= 0 {
+			return &NonFiniteError{Optimizer: kind, Param: name, Buffer: bufNames[b], Index: i, Value: buf[i]}
 		}
 	}
-	if bad(s.lr) {
+	if firstNonFinite([]float64{s.lr}) >= 0 {
 		return &NonFiniteError{Optimizer: kind, Param: name, Buffer: "lr", Value: s.lr}
 	}
 	return nil
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in x, or −1.
+func firstNonFinite(x []float64) int {
+	// v·0 is 0 for finite v and NaN otherwise: a branch-free scan first.
+	var acc float64
+	for _, v := range x {
+		acc += v * 0
+	}
+	if acc == 0 {
+		return -1
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return i
+		}
+	}
+	return -1
 }
 
 // The serialized state of an optimizer with per-parameter buffers (see the
