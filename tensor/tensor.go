@@ -42,6 +42,9 @@ func FromData(data []float64, shape ...int) *Tensor {
 	if n != len(data) {
 		panic(fmt.Sprintf("tensor: FromData: %d values do not fill shape %v", len(data), shape))
 	}
+	if data == nil {
+		data = []float64{} // a nil slice marks the zero Tensor (the scalar 0)
+	}
 	return &Tensor{data: data, shape: cloneInts(shape)}
 }
 

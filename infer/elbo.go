@@ -1,0 +1,576 @@
+package infer
+
+import (
+	"log"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/vigo-ppl/vigo"
+	"github.com/vigo-ppl/vigo/handler"
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// NoPlateNesting is the MaxPlateNesting value declaring that the model has
+// no vectorized plates (Pyro's max_plate_nesting=0); the zero value of the
+// field means "unset".
+const NoPlateNesting = -1
+
+// Toggle is an option that is on unless turned off: its zero value means
+// the default.
+type Toggle int
+
+const (
+	// Default leaves the option at its default.
+	Default Toggle = iota
+	// On turns the option on.
+	On
+	// Off turns the option off.
+	Off
+)
+
+// TraceELBO is Pyro's Trace_ELBO: the evidence lower bound estimated from
+// traces of the guide and of the model replayed against it, with a
+// surrogate whose gradient is an unbiased estimate of the ELBO's gradient
+// (reparameterized sites through their pathwise gradient, others through
+// score-function terms Rao-Blackwellized over vectorized plates).
+//
+// The zero value is Pyro's default: one particle, max_plate_nesting
+// unknown, validation on.
+type TraceELBO struct {
+	// NumParticles is the number of samples averaged per estimate (0 means 1).
+	NumParticles int
+	// MaxPlateNesting bounds the number of vectorized plates; 0 means unset
+	// (guessed once when VectorizeParticles needs it, else unbounded), and
+	// NoPlateNesting means exactly zero.
+	MaxPlateNesting int
+	// VectorizeParticles evaluates all particles at once in a plate at
+	// dim -MaxPlateNesting-1 instead of one run per particle.
+	VectorizeParticles bool
+	// StrictEnumerationWarning is accepted for Pyro compatibility; as in
+	// Pyro, Trace_ELBO warns about enumerated guide sites whatever its value.
+	StrictEnumerationWarning Toggle
+	// RetainGraph is accepted for Pyro compatibility: vigo's graphs are
+	// never freed by a backward pass, so it changes nothing.
+	RetainGraph bool
+	// TailAdaptiveBeta is the exponent of TraceTailAdaptiveELBO (0 means -1).
+	TailAdaptiveBeta float64
+	// Compiled selects the return conventions of Pyro's JitTrace_ELBO: one
+	// backward pass on the particle-averaged surrogate, whether or not the
+	// traces hold parameters. The estimator is the same; vigo has no
+	// separate compilation step, so IgnoreCompileWarnings has no warnings
+	// to silence.
+	Compiled              bool
+	IgnoreCompileWarnings bool
+	// DisableValidation turns off the checks of spec §8 (model/guide
+	// agreement, site shapes, NaN warnings).
+	DisableValidation bool
+	// Warn receives warnings; nil logs each distinct warning once.
+	// vigo.StrictWarnings turns warnings into errors.
+	Warn vigo.WarnFunc
+
+	mu      sync.Mutex
+	guessed int // guessed max_plate_nesting + 1; 0 = not yet guessed
+	logged  map[string]bool
+}
+
+func (e *TraceELBO) numParticles() int { return max(e.NumParticles, 1) }
+
+func (e *TraceELBO) validate() bool { return !e.DisableValidation }
+
+// warnFunc returns the sink for warnings.
+func (e *TraceELBO) warnFunc() vigo.WarnFunc {
+	if e.Warn != nil {
+		return e.Warn
+	}
+	return func(w *vigo.Warning) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.logged == nil {
+			e.logged = map[string]bool{}
+		}
+		if !e.logged[w.Msg] {
+			e.logged[w.Msg] = true
+			log.Printf("vigo: warning: %s", w.Msg)
+		}
+		return nil
+	}
+}
+
+func (e *TraceELBO) warn(site, msg string) error {
+	return e.warnFunc()(&vigo.Warning{Site: site, Msg: msg})
+}
+
+// maxPlateNesting returns the nesting bound in force, including the particle
+// plate, or unbounded when unknown.
+func (e *TraceELBO) maxPlateNesting() int {
+	extra := 0
+	if e.VectorizeParticles && e.numParticles() > 1 {
+		extra = 1
+	}
+	switch {
+	case e.MaxPlateNesting == NoPlateNesting:
+		return extra
+	case e.MaxPlateNesting > 0:
+		return e.MaxPlateNesting + extra
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.guessed > 0 {
+		return e.guessed - 1
+	}
+	return unbounded
+}
+
+// particle is the result of one (model, guide) trace pair.
+type particle struct {
+	model, guide *vigo.Trace
+	elbo         float64        // E: model minus guide log-density
+	surrogate    *tensor.Tensor // S; nil when identically zero
+}
+
+// hasParams reports whether either trace holds a param site.
+func (p *particle) hasParams() bool {
+	for _, t := range []*vigo.Trace{p.model, p.guide} {
+		for _, s := range t.Sites() {
+			if s.Type == vigo.ParamSite {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// env is what one estimate needs besides the programs.
+type env struct {
+	store  *vigo.ParamStore
+	seed   uint64
+	noGrad bool
+}
+
+func newEnv(store *vigo.ParamStore, rng *rand.Rand) env {
+	if store == nil {
+		store = vigo.NewParamStore()
+	}
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
+	return env{store: store, seed: rng.Uint64()}
+}
+
+// ctx returns the context of particle k, with its own random stream derived
+// from the estimate's seed.
+func (e *TraceELBO) ctx(en env, k int) *vigo.Ctx {
+	c := vigo.NewCtx(en.store, rand.New(rand.NewPCG(en.seed, uint64(k)+1)))
+	c.SetWarn(e.warnFunc())
+	c.SetNoGrad(en.noGrad)
+	return c
+}
+
+// traces runs the guide, then the model replayed against it, and computes
+// their log-densities (spec §4.1).
+func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vigo.Trace, *vigo.Trace, error) {
+	gt, err := handler.Trace(guide).Get(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	mt, err := handler.Trace(handler.Replay(model, gt)).Get(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.validate() {
+		if err := checkModelGuideMatch(mt, gt, mpn, e.warn); err != nil {
+			return nil, nil, err
+		}
+	}
+	mt, gt = mt.WithoutSubsample(), gt.WithoutSubsample()
+	w := e.warnFunc()
+	if err := mt.ComputeLogProb(e.validate(), w); err != nil {
+		return nil, nil, err
+	}
+	if err := gt.ComputeScoreParts(e.validate(), w); err != nil {
+		return nil, nil, err
+	}
+	if e.validate() {
+		for _, t := range []*vigo.Trace{mt, gt} {
+			for _, s := range t.Sites() {
+				if s.Type != vigo.SampleSite {
+					continue
+				}
+				if err := checkSiteShape(s, mpn); err != nil {
+					return nil, nil, withShapes(err, t)
+				}
+			}
+		}
+		if err := checkIfEnumerated(gt, e.warn); err != nil {
+			return nil, nil, err
+		}
+	}
+	return mt, gt, nil
+}
+
+func withShapes(err error, t *vigo.Trace) error {
+	if ve, ok := vigo.AsError(err); ok {
+		return &vigo.Error{Kind: ve.Kind, Site: ve.Site, Err: ve, Msg: ve.Msg + "\n" + t.FormatShapes()}
+	}
+	return err
+}
+
+// particleFunc turns a trace pair into the particle's ELBO and surrogate.
+type particleFunc func(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error)
+
+// particles evaluates every particle, concurrently when they are not
+// vectorized, and returns them in particle order. The first error in
+// particle order wins.
+func (e *TraceELBO) particles(en env, model, guide vigo.Program, eval particleFunc) ([]*particle, error) {
+	n := e.numParticles()
+	if e.VectorizeParticles {
+		mpn, err := e.ensureNesting(en, model, guide)
+		if err != nil {
+			return nil, err
+		}
+		c := e.ctx(en, 0)
+		var p *particle
+		err = c.Run(func(c *vigo.Ctx) {
+			m, g := model, guide
+			if n > 1 {
+				m = particlePlate(c, model, n, mpn)
+				g = particlePlate(c, guide, n, mpn)
+			}
+			var perr error
+			p, perr = e.one(c, m, g, mpn, eval)
+			if perr != nil {
+				panic(asVigoError(perr))
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []*particle{p}, nil
+	}
+	mpn := e.maxPlateNesting()
+	out := make([]*particle, n)
+	errs := make([]error, n)
+	run := func(k int) {
+		out[k], errs[k] = e.one(e.ctx(en, k), model, guide, mpn, eval)
+	}
+	if n == 1 {
+		run(0)
+	} else {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for k := 0; k < n; k++ {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				run(k)
+			}()
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func asVigoError(err error) *vigo.Error {
+	if ve, ok := vigo.AsError(err); ok {
+		return ve
+	}
+	return &vigo.Error{Kind: vigo.ValueError, Msg: err.Error(), Err: err}
+}
+
+// particlePlate wraps p in the plate that vectorizes particles. The plate is
+// declared here, outside any trace, so its subsample site is in no trace.
+func particlePlate(c *vigo.Ctx, p vigo.Program, n, mpn int) vigo.Program {
+	pl := c.NewPlate("num_particles_vectorized", n, vigo.Dim(-mpn))
+	return func(c *vigo.Ctx) { pl.Do(func(*tensor.Tensor) { p(c) }) }
+}
+
+// one evaluates a single trace pair, recovering primitive errors.
+func (e *TraceELBO) one(c *vigo.Ctx, model, guide vigo.Program, mpn int, eval particleFunc) (*particle, error) {
+	var p *particle
+	err := vigo.Recover(func() {
+		mt, gt, err := e.traces(c, model, guide, mpn)
+		if err != nil {
+			panic(asVigoError(err))
+		}
+		elbo, sur, err := eval(mt, gt)
+		if err != nil {
+			panic(asVigoError(err))
+		}
+		p = &particle{model: mt, guide: gt, elbo: elbo, surrogate: sur}
+	})
+	return p, err
+}
+
+// ensureNesting guesses max_plate_nesting once, when it is unset, by tracing
+// guide and model under a block (spec §5.3).
+func (e *TraceELBO) ensureNesting(en env, model, guide vigo.Program) (int, error) {
+	if mpn := e.maxPlateNesting(); mpn != unbounded {
+		return mpn, nil
+	}
+	c := e.ctx(en, -1)
+	var guess int
+	err := c.Run(func(c *vigo.Ctx) {
+		handler.Block(func(c *vigo.Ctx) {
+			gt, err := handler.Trace(guide).Get(c)
+			if err != nil {
+				panic(asVigoError(err))
+			}
+			mt, err := handler.Trace(handler.Replay(model, gt)).Get(c)
+			if err != nil {
+				panic(asVigoError(err))
+			}
+			gt, mt = gt.WithoutSubsample(), mt.WithoutSubsample()
+			if e.validate() {
+				w := e.warnFunc()
+				if err := gt.ComputeLogProb(true, w); err != nil {
+					panic(asVigoError(err))
+				}
+				if err := mt.ComputeLogProb(true, w); err != nil {
+					panic(asVigoError(err))
+				}
+				for _, t := range []*vigo.Trace{gt, mt} {
+					for _, s := range t.Sites() {
+						if s.Type == vigo.SampleSite {
+							if err := checkSiteShape(s, unbounded); err != nil {
+								panic(asVigoError(err))
+							}
+						}
+					}
+				}
+			}
+			for _, t := range []*vigo.Trace{gt, mt} {
+				for _, s := range t.Sites() {
+					if s.Type != vigo.SampleSite {
+						continue
+					}
+					for _, f := range s.Stack {
+						if f.Dim != 0 {
+							guess = max(guess, -f.Dim)
+						}
+					}
+				}
+			}
+		}, handler.BlockConfig{})(c)
+	})
+	if err != nil {
+		return 0, err
+	}
+	if e.VectorizeParticles && e.numParticles() > 1 {
+		guess++
+	}
+	e.mu.Lock()
+	if e.guessed == 0 {
+		e.guessed = guess + 1
+	}
+	g := e.guessed - 1
+	e.mu.Unlock()
+	return g, nil
+}
+
+// elboParticle computes a particle's ELBO and surrogate (spec §4.3).
+func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
+	var elbo float64
+	var sur *tensor.Tensor
+	addS := func(t *tensor.Tensor) {
+		if sur == nil {
+			sur = t
+		} else {
+			sur = sur.Add(t)
+		}
+	}
+	for _, s := range mt.Sites() {
+		if s.Type != vigo.SampleSite {
+			continue
+		}
+		elbo += s.LogProbSum.Item()
+		addS(s.LogProbSum)
+	}
+	var logr *frameTensors
+	for _, g := range gt.Sites() {
+		if g.Type != vigo.SampleSite {
+			continue
+		}
+		elbo -= g.LogProbSum.Item()
+		if g.ScoreParts.EntropyTerm != nil {
+			addS(g.ScoreParts.EntropyTerm.Sum().Neg())
+		}
+		if g.ScoreParts.ScoreFunction != nil {
+			if logr == nil {
+				var err error
+				if logr, err = buildLogR(mt, gt); err != nil {
+					return 0, nil, err
+				}
+			}
+			if r := logr.sumTo(g.Stack); r != nil {
+				addS(r.Mul(g.ScoreParts.ScoreFunction).Sum())
+			}
+		}
+	}
+	return elbo, sur, nil
+}
+
+// buildLogR collects every model site's detached log-ratio term under its
+// vectorized plates.
+func buildLogR(mt, gt *vigo.Trace) (*frameTensors, error) {
+	logr := &frameTensors{}
+	for _, m := range mt.Sites() {
+		if m.Type != vigo.SampleSite {
+			continue
+		}
+		term := m.LogProb.Detach()
+		if !m.IsObserved {
+			g := gt.Site(m.Name)
+			if g == nil {
+				return nil, vigo.Errorf(vigo.KeyError, m.Name, "model site %q has no guide site, which the score-function gradient of the guide's non-reparameterized sites needs", m.Name)
+			}
+			term = term.Sub(g.LogProb.Detach())
+		}
+		frames := vectorizedFrames(m.Stack)
+		for _, f := range frames {
+			if f.Dim >= 0 || f.Dim < -term.Dim() {
+				return nil, vigo.Errorf(vigo.ValueError, m.Name, "at site %q, log-prob of shape %v has no dim %d for plate %q", m.Name, term.Shape(), f.Dim, f.Name)
+			}
+		}
+		logr.add(frames, term)
+	}
+	return logr, nil
+}
+
+// warnIfNaN raises the "Encountered NaN: loss" warning.
+func (e *TraceELBO) warnIfNaN(loss float64) error {
+	if math.IsNaN(loss) && e.validate() {
+		return e.warn("", "Encountered NaN: loss")
+	}
+	return nil
+}
+
+// Loss returns the ELBO loss (the negative ELBO averaged over particles) of
+// the guide for the model. Parameters are read detached, so no gradient
+// graph is built.
+func (e *TraceELBO) Loss(store *vigo.ParamStore, rng *rand.Rand, model, guide vigo.Program) (float64, error) {
+	en := newEnv(store, rng)
+	en.noGrad = true
+	return e.loss(en, model, guide, elboParticle)
+}
+
+func (e *TraceELBO) loss(en env, model, guide vigo.Program, eval particleFunc) (float64, error) {
+	ps, err := e.particles(en, model, guide, eval)
+	if err != nil {
+		return 0, err
+	}
+	n := float64(e.numParticles())
+	loss := 0.0
+	for _, p := range ps {
+		loss -= p.elbo / n
+	}
+	return loss, e.warnIfNaN(loss)
+}
+
+// DifferentiableLoss returns a scalar tensor whose value is the ELBO loss
+// and whose gradient is that of the surrogate loss.
+func (e *TraceELBO) DifferentiableLoss(store *vigo.ParamStore, rng *rand.Rand, model, guide vigo.Program) (*tensor.Tensor, error) {
+	return e.differentiableLoss(newEnv(store, rng), model, guide, elboParticle)
+}
+
+func (e *TraceELBO) differentiableLoss(en env, model, guide vigo.Program, eval particleFunc) (*tensor.Tensor, error) {
+	ps, err := e.particles(en, model, guide, eval)
+	if err != nil {
+		return nil, err
+	}
+	n := float64(e.numParticles())
+	loss := 0.0
+	var sur *tensor.Tensor
+	for _, p := range ps {
+		loss -= p.elbo / n
+		if p.surrogate != nil {
+			t := p.surrogate.MulScalar(-1 / n)
+			if sur == nil {
+				sur = t
+			} else {
+				sur = sur.Add(t)
+			}
+		}
+	}
+	if sur == nil {
+		return tensor.Scalar(loss), e.warnIfNaN(loss)
+	}
+	if err := e.warnIfNaN(sur.Item()); err != nil {
+		return nil, err
+	}
+	return sur.AddScalar(loss - sur.Item()), nil
+}
+
+// LossAndGrads returns the ELBO loss and adds the gradient of the surrogate
+// loss into the gradients of the parameters the traces read, one particle
+// at a time in particle order (so results do not depend on scheduling). A
+// particle whose traces read no parameter contributes no gradient. On error
+// no gradient is changed.
+func (e *TraceELBO) LossAndGrads(store *vigo.ParamStore, rng *rand.Rand, model, guide vigo.Program) (float64, error) {
+	return e.lossAndGrads(newEnv(store, rng), model, guide, elboParticle)
+}
+
+func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particleFunc) (float64, error) {
+	ps, err := e.particles(en, model, guide, eval)
+	if err != nil {
+		return 0, err
+	}
+	n := float64(e.numParticles())
+	loss := 0.0
+	type update struct {
+		leaves []*tensor.Tensor
+		grads  []*tensor.Tensor
+	}
+	updates := make([]update, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		loss -= p.elbo / n
+		if p.surrogate == nil || !p.surrogate.RequiresGrad() || (!e.Compiled && !p.hasParams()) {
+			continue
+		}
+		leaves := paramLeaves(en.store, p)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			updates[i] = update{leaves: leaves, grads: tensor.Gradients(p.surrogate.MulScalar(-1/n), leaves...)}
+		}()
+	}
+	wg.Wait()
+	if err := e.warnIfNaN(loss); err != nil {
+		return 0, err
+	}
+	for _, u := range updates {
+		for j, g := range u.grads {
+			if g != nil {
+				u.leaves[j].AccumulateGrad(g)
+			}
+		}
+	}
+	return loss, nil
+}
+
+// paramLeaves returns the distinct unconstrained leaves of the param sites
+// in a particle's traces, in trace order.
+func paramLeaves(store *vigo.ParamStore, p *particle) []*tensor.Tensor {
+	seen := map[string]bool{}
+	var out []*tensor.Tensor
+	for _, t := range []*vigo.Trace{p.guide, p.model} {
+		for _, s := range t.Sites() {
+			if s.Type != vigo.ParamSite || seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			if leaf := store.Unconstrained(s.Name); leaf != nil {
+				out = append(out, leaf)
+			}
+		}
+	}
+	return out
+}

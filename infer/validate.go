@@ -1,0 +1,208 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/vigo-ppl/vigo"
+	"github.com/vigo-ppl/vigo/dist"
+)
+
+// unbounded stands for an unknown max_plate_nesting (Pyro's inf).
+const unbounded = math.MaxInt32
+
+func setString(names []string) string {
+	sort.Strings(names)
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "'" + n + "'"
+	}
+	return "{" + strings.Join(q, ", ") + "}"
+}
+
+func fnShape(s *vigo.Site) []int {
+	return append(append([]int{}, s.Fn.BatchShape()...), s.Fn.EventShape()...)
+}
+
+// checkModelGuideMatch checks that model and guide agree on their sample
+// sites, event dims, shapes and plates (spec §8.2).
+func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn func(site, msg string) error) error {
+	var guideVars, auxVars, modelVars, guidePlates, modelPlates []string
+	for _, s := range guide.Sites() {
+		if s.Type != vigo.SampleSite {
+			continue
+		}
+		if s.IsSubsample() {
+			guidePlates = append(guidePlates, s.Name)
+			continue
+		}
+		guideVars = append(guideVars, s.Name)
+		if s.Infer.IsAuxiliary {
+			auxVars = append(auxVars, s.Name)
+		}
+	}
+	for _, s := range model.Sites() {
+		if s.Type != vigo.SampleSite || s.IsObserved {
+			continue
+		}
+		if s.IsSubsample() {
+			modelPlates = append(modelPlates, s.Name)
+			continue
+		}
+		modelVars = append(modelVars, s.Name)
+	}
+	var auxInModel, guideOnly, modelOnly []string
+	for _, n := range auxVars {
+		if slices.Contains(modelVars, n) {
+			auxInModel = append(auxInModel, n)
+		}
+	}
+	for _, n := range guideVars {
+		if !slices.Contains(modelVars, n) && !slices.Contains(auxVars, n) {
+			guideOnly = append(guideOnly, n)
+		}
+	}
+	for _, n := range modelVars {
+		if !slices.Contains(guideVars, n) {
+			modelOnly = append(modelOnly, n)
+		}
+	}
+	if len(auxInModel) > 0 {
+		if err := warn("", "Found auxiliary vars in the model: "+setString(auxInModel)); err != nil {
+			return err
+		}
+	}
+	if len(guideOnly) > 0 {
+		if err := warn("", "Found non-auxiliary vars in guide but not model, consider marking these infer={'is_auxiliary': True}:\n"+setString(guideOnly)); err != nil {
+			return err
+		}
+	}
+	if len(modelOnly) > 0 {
+		for _, n := range modelOnly {
+			if model.Site(n).Infer.Enumerate == "sequential" {
+				return vigo.Errorf(vigo.NotImplementedError, n, "At site '%s', model-side sequential enumeration is not implemented. Try parallel enumeration or guide-side enumeration.", n)
+			}
+		}
+		if err := warn("", "Found vars in model but not guide: "+setString(modelOnly)); err != nil {
+			return err
+		}
+	}
+	for _, n := range modelVars {
+		if !slices.Contains(guideVars, n) {
+			continue
+		}
+		ms, gs := model.Site(n), guide.Site(n)
+		me, ge := len(ms.Fn.EventShape()), len(gs.Fn.EventShape())
+		if me != ge {
+			return vigo.Errorf(vigo.ValueError, n, "Model and guide event_dims disagree at site '%s': %d vs %d", n, me, ge)
+		}
+		mshape, gshape := fnShape(ms), fnShape(gs)
+		if slices.Equal(mshape, gshape) {
+			continue
+		}
+		if len(mshape) > maxPlateNesting {
+			mshape = mshape[len(mshape)-maxPlateNesting-me:]
+		}
+		if len(gshape) > maxPlateNesting {
+			gshape = gshape[len(gshape)-maxPlateNesting-ge:]
+		}
+		for i := 1; i <= max(len(mshape), len(gshape)); i++ {
+			if sizeFromRight(mshape, i) != sizeFromRight(gshape, i) {
+				return vigo.Errorf(vigo.ValueError, n, "Model and guide shapes disagree at site '%s': %v vs %v", n, mshape, gshape)
+			}
+		}
+	}
+	var extraPlates []string
+	for _, n := range guidePlates {
+		if !slices.Contains(modelPlates, n) {
+			extraPlates = append(extraPlates, n)
+		}
+	}
+	if len(extraPlates) > 0 {
+		if err := warn("", "Found plate statements in guide but not model: "+setString(extraPlates)); err != nil {
+			return err
+		}
+	}
+	for _, s := range guide.Sites() {
+		if s.Type == vigo.SampleSite && s.Infer.IsAuxiliary && isUnit(s) && !hasRSampleSet(s) {
+			return vigo.Errorf(vigo.ValueError, s.Name, "At guide site pyro.factor(%q,...), missing specification of has_rsample. Please either set has_rsample=True if the factor statement arises from reparametrized sampling or has_rsample=False otherwise.", s.Name)
+		}
+	}
+	return nil
+}
+
+// sizeFromRight returns shape's i-th size from the right (1-based), 1 if absent.
+func sizeFromRight(shape []int, i int) int {
+	if i > len(shape) {
+		return 1
+	}
+	return shape[len(shape)-i]
+}
+
+// checkSiteShape checks that a site's log-prob has a size-1 or plate-sized
+// dim wherever a plate says so, and nothing else within max_plate_nesting
+// (spec §8.3).
+func checkSiteShape(s *vigo.Site, maxPlateNesting int) error {
+	const unknown = -1
+	var expected []int // expected[i] is the size at dim -(i+1)
+	set := []bool{}
+	for _, f := range s.Stack {
+		if f.Dim == 0 {
+			continue
+		}
+		k := -f.Dim
+		for len(expected) < k {
+			expected = append(expected, unknown)
+			set = append(set, false)
+		}
+		if set[k-1] {
+			return vigo.Errorf(vigo.ValueError, s.Name, "at site %q within plate(%q, dim=%d), dim collision\n  Try setting dim arg in other plates.", s.Name, f.Name, f.Dim)
+		}
+		set[k-1] = true
+		expected[k-1] = f.Size
+	}
+	if len(expected) > maxPlateNesting {
+		return vigo.Errorf(vigo.ValueError, s.Name, "at site %q, plate stack overflow\n  Try increasing max_plate_nesting to at least %d", s.Name, len(expected))
+	}
+	actual := s.LogProb.Shape()
+	if maxPlateNesting < len(actual) {
+		actual = actual[len(actual)-maxPlateNesting:]
+	}
+	for i := 1; i <= max(len(actual), len(expected)); i++ {
+		e := unknown
+		if i <= len(expected) {
+			e = expected[i-1]
+		} else {
+			e = 1
+		}
+		if e != unknown && e != sizeFromRight(actual, i) {
+			exp := make([]int, len(expected))
+			for j := range expected {
+				exp[len(expected)-1-j] = expected[j]
+			}
+			return vigo.Errorf(vigo.ValueError, s.Name, "at site %q, invalid log_prob shape\n  Expected %v, actual %v\n  Try one of the following fixes:\n  - enclose the batched tensor in a with pyro.plate(...): context\n  - .to_event(...) the distribution being sampled\n  - .permute() data dimensions", s.Name, exp, s.LogProb.Shape())
+		}
+	}
+	return nil
+}
+
+// checkIfEnumerated warns about guide sites configured for enumeration,
+// which Trace_ELBO samples instead (spec §8.4).
+func checkIfEnumerated(guide *vigo.Trace, warn func(site, msg string) error) error {
+	var names []string
+	for _, s := range guide.Sites() {
+		if s.Type == vigo.SampleSite && s.Infer.Enumerate != "" {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return warn("", fmt.Sprintf("Found sample sites configured for enumeration: %s\nIf you want to enumerate sites, you need to use TraceEnum_ELBO instead.", strings.Join(names, ", ")))
+}
+
+func isUnit(s *vigo.Site) bool        { return dist.IsUnit(s.Fn) }
+func hasRSampleSet(s *vigo.Site) bool { return dist.RSampleSpecified(s.Fn) }

@@ -1,0 +1,218 @@
+package vigo
+
+import (
+	"fmt"
+	"regexp"
+	"sync"
+
+	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/tensor"
+	"github.com/vigo-ppl/vigo/transform"
+)
+
+// ParamStore holds learnable parameters by name. Each parameter lives as an
+// unconstrained leaf tensor that optimizers update; reads return the
+// constrained value transform.TransformTo(constraint)(leaf), freshly computed
+// so gradients flow back to the leaf. A ParamStore is safe for concurrent use.
+type ParamStore struct {
+	mu      sync.RWMutex
+	entries map[string]*paramEntry
+	order   []string
+}
+
+type paramEntry struct {
+	leaf *tensor.Tensor
+	cons constraint.Constraint
+	tr   transform.Transform
+}
+
+// NewParamStore returns an empty store.
+func NewParamStore() *ParamStore { return &ParamStore{entries: map[string]*paramEntry{}} }
+
+func (s *ParamStore) lazyInit() {
+	if s.entries == nil {
+		s.entries = map[string]*paramEntry{}
+	}
+}
+
+// getOrCreate returns the constrained value of name, creating the parameter
+// from init (or initFn) if it does not exist. Missing parameters without an
+// initial value raise a KeyError; invalid initial values a ValueError.
+func (s *ParamStore) getOrCreate(name string, init *tensor.Tensor, initFn func() *tensor.Tensor, cons constraint.Constraint, noGrad bool) *tensor.Tensor {
+	s.mu.RLock()
+	e := s.entries[name]
+	s.mu.RUnlock()
+	if e == nil {
+		if init == nil && initFn != nil {
+			init = initFn()
+		}
+		if init == nil {
+			raise(KeyError, name, "parameter %q is not in the parameter store and no initial value was given", name)
+		}
+		ne, err := newParamEntry(name, init, cons)
+		if err != nil {
+			panic(err)
+		}
+		s.mu.Lock()
+		s.lazyInit()
+		if e = s.entries[name]; e == nil { // another goroutine may have won
+			e = ne
+			s.entries[name] = e
+			s.order = append(s.order, name)
+		}
+		s.mu.Unlock()
+	}
+	return e.constrained(noGrad)
+}
+
+func newParamEntry(name string, init *tensor.Tensor, cons constraint.Constraint) (*paramEntry, *Error) {
+	if cons == nil {
+		cons = constraint.Real
+	}
+	tr, err := transform.TransformTo(cons)
+	if err != nil {
+		return nil, &Error{Kind: ValueError, Site: name, Err: err, Msg: fmt.Sprintf("parameter %q: %v", name, err)}
+	}
+	init = init.Detach()
+	if !init.AllFinite() {
+		return nil, Errorf(ValueError, name, "parameter %q: initial value of shape %v contains NaN or Inf", name, init.Shape())
+	}
+	if ok := cons.Check(init); !ok.All() {
+		return nil, Errorf(ValueError, name, "parameter %q: initial value of shape %v lies outside constraint %s", name, init.Shape(), cons.Name())
+	}
+	u := tr.Inverse(init)
+	if !u.AllFinite() {
+		return nil, Errorf(ValueError, name, "parameter %q: initial value of shape %v maps to a non-finite unconstrained value under constraint %s", name, init.Shape(), cons.Name())
+	}
+	return &paramEntry{leaf: tensor.New(u.Data(), u.Shape()...).SetRequiresGrad(true), cons: cons, tr: tr}, nil
+}
+
+func (e *paramEntry) constrained(noGrad bool) *tensor.Tensor {
+	u := e.leaf
+	if noGrad {
+		u = u.Detach()
+	}
+	return e.tr.Forward(u)
+}
+
+// Get returns the constrained value of name, or nil if there is none.
+func (s *ParamStore) Get(name string) *tensor.Tensor {
+	s.mu.RLock()
+	e := s.entries[name]
+	s.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	return e.constrained(true)
+}
+
+// Unconstrained returns the leaf tensor that optimizers update, or nil.
+func (s *ParamStore) Unconstrained(name string) *tensor.Tensor {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e := s.entries[name]; e != nil {
+		return e.leaf
+	}
+	return nil
+}
+
+// Constraint returns the constraint of name, or nil if there is no such parameter.
+func (s *ParamStore) Constraint(name string) constraint.Constraint {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e := s.entries[name]; e != nil {
+		return e.cons
+	}
+	return nil
+}
+
+// Set gives name a new constrained value, keeping its constraint (Real for a
+// new parameter). It returns an error if the value lies outside the constraint.
+func (s *ParamStore) Set(name string, value *tensor.Tensor) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lazyInit()
+	cons := constraint.Constraint(constraint.Real)
+	if e := s.entries[name]; e != nil {
+		cons = e.cons
+	}
+	e, err := newParamEntry(name, value, cons)
+	if err != nil {
+		return err
+	}
+	if s.entries[name] == nil {
+		s.order = append(s.order, name)
+	}
+	s.entries[name] = e
+	return nil
+}
+
+// SetWithConstraint gives name a new constrained value and constraint.
+func (s *ParamStore) SetWithConstraint(name string, value *tensor.Tensor, cons constraint.Constraint) error {
+	e, err := newParamEntry(name, value, cons)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lazyInit()
+	if s.entries[name] == nil {
+		s.order = append(s.order, name)
+	}
+	s.entries[name] = e
+	return nil
+}
+
+// Delete removes name; deleting a missing name does nothing.
+func (s *ParamStore) Delete(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.entries[name] == nil {
+		return
+	}
+	delete(s.entries, name)
+	for i, n := range s.order {
+		if n == name {
+			s.order = append(s.order[:i:i], s.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// Names returns the parameter names in creation order.
+func (s *ParamStore) Names() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]string(nil), s.order...)
+}
+
+// Len returns the number of parameters.
+func (s *ParamStore) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.order)
+}
+
+// Clear removes every parameter.
+func (s *ParamStore) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries = map[string]*paramEntry{}
+	s.order = nil
+}
+
+// Match returns the constrained values of the parameters whose names match
+// the regular expression pattern.
+func (s *ParamStore) Match(pattern string) (map[string]*tensor.Tensor, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*tensor.Tensor{}
+	for _, n := range s.Names() {
+		if re.MatchString(n) {
+			out[n] = s.Get(n)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,280 @@
+package vigo
+
+import (
+	"fmt"
+	"iter"
+	"math/rand/v2"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// UnknownSize is the size of a plate declared without one (Pyro's
+// plate(name) with size=None): its scale is 1 and it creates no subsample site.
+const UnknownSize = -1
+
+// PlateOption configures a plate.
+type PlateOption func(*Plate)
+
+// SubsampleSize makes the plate draw a random minibatch of n indices each
+// time it is created; log-densities inside are scaled by size/n.
+func SubsampleSize(n int) PlateOption { return func(p *Plate) { p.subsampleSize = n } }
+
+// SubsampleIndices gives the plate an explicit minibatch of indices.
+func SubsampleIndices(idx *tensor.Tensor) PlateOption { return func(p *Plate) { p.userIndices = idx } }
+
+// Dim places a vectorized plate at the given negative tensor dim instead of
+// the rightmost free one.
+func Dim(d int) PlateOption { return func(p *Plate) { p.requestedDim = d } }
+
+// Plate is a context of conditionally independent choices (Pyro's
+// pyro.plate): vectorized, where one tensor dim indexes the copies, or
+// sequential, where a loop visits them. Make one with Ctx.NewPlate; Ctx.Plate
+// and Ctx.PlateRange cover the common one-shot uses.
+type Plate struct {
+	ctx           *Ctx
+	name          string
+	size          int
+	subsampleSize int
+	userIndices   *tensor.Tensor
+	indices       *tensor.Tensor
+	requestedDim  int // 0 = automatic
+	dim           int // allocated dim while active (vectorized)
+	vectorized    bool
+	sequential    bool
+	counter       int
+	frameDim      int // dim written into frames: the allocated dim, or 0 when sequential
+	blocked       bool
+}
+
+// NewPlate declares a plate of size elements. Declaring it samples its
+// minibatch: a subsample site named after the plate goes through the handler
+// stack, so a guide's minibatch is replayed into the model.
+func (c *Ctx) NewPlate(name string, size int, opts ...PlateOption) *Plate {
+	p := &Plate{ctx: c, name: name, size: size, subsampleSize: -2}
+	for _, o := range opts {
+		o(p)
+	}
+	if size == 0 {
+		raise(ValueError, name, "size cannot be zero (plate %q)", name)
+	}
+	if p.requestedDim > 0 {
+		raise(ValueError, name, "Expected dim < 0 to index from the right, actual %d", p.requestedDim)
+	}
+	if size < 0 {
+		p.size, p.subsampleSize = UnknownSize, UnknownSize
+		return p
+	}
+	want := p.subsampleSize
+	msg := &Message{Type: SampleSite, Name: name, Fn: newSubsampleDist(size, want), Value: p.userIndices, Scale: 1, EventDim: -1}
+	if len(c.stack) == 0 {
+		if msg.Value == nil {
+			msg.Value = msg.Fn.Sample(c.rng)
+		}
+	} else {
+		c.Apply(msg)
+	}
+	p.indices = msg.Value
+	n := p.indices.Len()
+	if want == -2 {
+		p.subsampleSize = n
+	} else if want != n {
+		raise(ValueError, name, "subsample_size does not match len(subsample), %d vs %d. Did you accidentally use different subsample_size in the model and guide?", want, n)
+	}
+	return p
+}
+
+// Plate runs body inside a vectorized plate and passes it the plate's index
+// tensor (the minibatch indices).
+func (c *Ctx) Plate(name string, size int, body func(idx *tensor.Tensor), opts ...PlateOption) {
+	c.NewPlate(name, size, opts...).Do(body)
+}
+
+// PlateRange returns a sequential plate as an iterator over its (minibatch)
+// indices, for use as `for i := range c.PlateRange("data", n) { ... }`.
+func (c *Ctx) PlateRange(name string, size int, opts ...PlateOption) iter.Seq[int] {
+	return c.NewPlate(name, size, opts...).Range()
+}
+
+// PlateStack runs body inside nested vectorized plates named prefix_0,
+// prefix_1, ... whose sizes are sizes, with the last size at rightmostDim.
+func (c *Ctx) PlateStack(prefix string, sizes []int, rightmostDim int, body func()) {
+	var nest func(i int)
+	nest = func(i int) {
+		if i == len(sizes) {
+			body()
+			return
+		}
+		c.Plate(fmt.Sprintf("%s_%d", prefix, i), sizes[i], func(*tensor.Tensor) { nest(i + 1) },
+			Dim(rightmostDim-len(sizes)+1+i))
+	}
+	nest(0)
+}
+
+// Name returns the plate's name.
+func (p *Plate) Name() string { return p.name }
+
+// Size returns the plate's full size (UnknownSize if not given).
+func (p *Plate) Size() int { return p.size }
+
+// SubsampleSize returns the number of indices in the current minibatch.
+func (p *Plate) SubsampleSize() int { return p.subsampleSize }
+
+// Indices returns the current minibatch indices (nil for a plate of unknown size).
+func (p *Plate) Indices() *tensor.Tensor { return p.indices }
+
+// Dim returns the tensor dim the plate occupies while active (0 when sequential or inactive).
+func (p *Plate) Dim() int { return p.frameDim }
+
+// Do runs body with the plate active as a vectorized plate.
+func (p *Plate) Do(body func(idx *tensor.Tensor)) {
+	if p.sequential {
+		raise(ValueError, p.name, "cannot use plate %s as both vectorized and non-vectorized independence context", p.name)
+	}
+	p.vectorized = true
+	c := p.ctx
+	dim := c.allocateDim(p.name, p.requestedDim)
+	p.requestedDim = dim // re-entering the same plate asks for the same dim
+	p.frameDim = dim
+	defer func() {
+		delete(c.dims, dim)
+		delete(c.plates, p.name)
+		p.frameDim = 0
+	}()
+	c.With(p, func() { body(p.indices) })
+}
+
+// Range returns an iterator that runs each loop body inside the plate as a
+// sequential plate, yielding the minibatch indices in order.
+func (p *Plate) Range() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if p.vectorized {
+			raise(ValueError, p.name, "cannot use plate %s as both vectorized and non-vectorized independence context", p.name)
+		}
+		p.sequential = true
+		n := p.subsampleSize
+		if p.indices == nil {
+			raise(ValueError, p.name, "plate %q of unknown size cannot be iterated", p.name)
+		}
+		idx := p.indices.Data()
+		for k := 0; k < n; k++ {
+			p.counter++
+			cont := true
+			p.ctx.With(p, func() { cont = yield(int(idx[k])) })
+			if !cont {
+				return
+			}
+		}
+	}
+}
+
+func (c *Ctx) allocateDim(name string, dim int) int {
+	if c.plates[name] {
+		raise(ValueError, name, "duplicate plate %q", name)
+	}
+	if dim == 0 {
+		dim = -1
+		for c.dims[dim] != "" {
+			dim--
+		}
+	} else if other := c.dims[dim]; other != "" {
+		raise(ValueError, name, "at plates %q and %q, collide at dim=%d\n\nTry moving the dim of one plate to the left, e.g. dim=%d", name, other, dim, dim-1)
+	}
+	c.dims[dim] = name
+	c.plates[name] = true
+	return dim
+}
+
+// frame returns the plate's frame for the current iteration.
+func (p *Plate) frame() Frame {
+	return Frame{Name: p.name, Dim: p.frameDim, Size: p.subsampleSize, Counter: p.counter}
+}
+
+// Process adds the plate's frame and scale to every message inside it and
+// broadcasts sample sites to the plate's size.
+func (p *Plate) Process(msg *Message) {
+	msg.Stack = append([]Frame{p.frame()}, msg.Stack...)
+	if p.size > 0 && p.subsampleSize != p.size {
+		msg.Scale *= float64(p.size) / float64(p.subsampleSize)
+	}
+	if msg.Type == SampleSite && !msg.Done && msg.Fn != nil {
+		if _, isSub := msg.Fn.(*subsampleDist); !isSub {
+			broadcastSite(msg)
+		}
+	}
+}
+
+// Postprocess selects the minibatch rows of parameters and subsampled data
+// inside a vectorized, subsampled plate.
+func (p *Plate) Postprocess(msg *Message) {
+	if p.frameDim == 0 || (msg.Type != ParamSite && msg.Type != SubsampleSite) || msg.EventDim < 0 || msg.Value == nil {
+		return
+	}
+	d := p.frameDim - msg.EventDim
+	v := msg.Value
+	if v.Dim() < -d {
+		return
+	}
+	got := v.Shape()[v.Dim()+d]
+	if got == 1 {
+		return
+	}
+	if got != p.size {
+		what := "pyro.param"
+		if msg.Type == SubsampleSite {
+			what = "pyro.subsample"
+		}
+		raise(ValueError, msg.Name, "Inside pyro.plate(%s, %d, dim=%d) invalid shape of %s(%s, ..., event_dim=%d): %v",
+			p.name, p.size, p.frameDim, what, msg.Name, msg.EventDim, v.Shape())
+	}
+	if p.subsampleSize < p.size {
+		msg.Value = v.IndexSelect(d, p.indices)
+	}
+}
+
+// broadcastSite expands a sample site's distribution so that its batch shape
+// covers every enclosing vectorized plate (spec §1.5).
+func broadcastSite(msg *Message) {
+	batch := msg.Fn.BatchShape()
+	target := make([]int, len(batch))
+	for i, s := range batch {
+		target[i] = s
+		if s == 1 {
+			target[i] = -1 // free
+		}
+	}
+	for _, f := range msg.Stack {
+		if f.Dim == 0 || f.Size == UnknownSize {
+			continue
+		}
+		for len(target) < -f.Dim {
+			target = append([]int{-1}, target...)
+		}
+		pos := len(target) + f.Dim
+		if target[pos] != -1 && target[pos] != f.Size {
+			raise(ValueError, msg.Name, "Shape mismatch inside plate('%s') at site %s dim %d, %d vs %d", f.Name, msg.Name, f.Dim, f.Size, target[pos])
+		}
+		target[pos] = f.Size
+	}
+	for i := range target {
+		if target[i] == -1 {
+			target[i] = 1
+		}
+	}
+	if !sameInts(target, batch) {
+		msg.Fn = msg.Fn.Expand(target...)
+	}
+}
+
+// subsampleIndices draws the first k entries of a random permutation of
+// 0..n-1, or all of 0..n-1 in order when k is unset or at least n.
+func subsampleIndices(rng *rand.Rand, n, k int) *tensor.Tensor {
+	if k < 0 || k >= n {
+		return tensor.Arange(0, float64(n), 1)
+	}
+	perm := rng.Perm(n)[:k]
+	d := make([]float64, k)
+	for i, v := range perm {
+		d[i] = float64(v)
+	}
+	return tensor.FromData(d, k)
+}

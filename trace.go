@@ -1,0 +1,253 @@
+package vigo
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/vigo-ppl/vigo/dist"
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// Site is one recorded primitive call in a Trace: a copy of its message plus
+// the log-density terms computed from it.
+type Site struct {
+	Message
+
+	// LogProb is the scaled and masked log-density (nil until computed).
+	LogProb *tensor.Tensor
+	// UnscaledLogProb is the distribution's log-density before scale and mask.
+	UnscaledLogProb *tensor.Tensor
+	// LogProbSum is the sum of LogProb, as a differentiable scalar tensor.
+	LogProbSum *tensor.Tensor
+	// ScoreParts are the scaled and masked score parts (spec §3.3); computed
+	// for guide sites only. A nil field is identically zero.
+	ScoreParts *dist.ScoreParts
+}
+
+// IsSubsample reports whether the site is a plate's subsample site.
+func (s *Site) IsSubsample() bool {
+	_, ok := s.Fn.(*subsampleDist)
+	return ok && s.Type == SampleSite
+}
+
+// IsLatent reports whether the site is an unobserved sample site.
+func (s *Site) IsLatent() bool { return s.Type == SampleSite && !s.IsObserved }
+
+// Trace is an ordered record of the sites a program visited (Pyro's Trace
+// with the "flat" graph type).
+type Trace struct {
+	sites []*Site
+	index map[string]int
+}
+
+// NewTrace returns an empty trace.
+func NewTrace() *Trace { return &Trace{index: map[string]int{}} }
+
+// Len returns the number of sites.
+func (t *Trace) Len() int { return len(t.sites) }
+
+// Sites returns the sites in execution order. The caller must not modify the slice.
+func (t *Trace) Sites() []*Site { return t.sites }
+
+// Site returns the site called name, or nil.
+func (t *Trace) Site(name string) *Site {
+	if i, ok := t.index[name]; ok {
+		return t.sites[i]
+	}
+	return nil
+}
+
+// Names returns the site names in execution order.
+func (t *Trace) Names() []string {
+	out := make([]string, len(t.sites))
+	for i, s := range t.sites {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// Add records a copy of msg. A name already used by a site of another type,
+// or by another sample site, is an error; param sites may be re-added.
+func (t *Trace) Add(msg *Message) {
+	if i, ok := t.index[msg.Name]; ok {
+		old := t.sites[i]
+		if old.Type != msg.Type {
+			raise(RuntimeError, msg.Name, "%s is already in the trace as a %s", msg.Name, old.Type)
+		}
+		if msg.Type != ParamSite {
+			raise(RuntimeError, msg.Name, "Multiple %s sites named '%s'", msg.Type, msg.Name)
+		}
+		t.sites[i] = &Site{Message: *msg}
+		return
+	}
+	t.index[msg.Name] = len(t.sites)
+	t.sites = append(t.sites, &Site{Message: *msg})
+}
+
+// Copy returns a shallow copy sharing the sites.
+func (t *Trace) Copy() *Trace {
+	c := &Trace{sites: append([]*Site(nil), t.sites...), index: make(map[string]int, len(t.index))}
+	for k, v := range t.index {
+		c.index[k] = v
+	}
+	return c
+}
+
+// WithoutSubsample returns a copy without plate subsample sites.
+func (t *Trace) WithoutSubsample() *Trace {
+	c := NewTrace()
+	for _, s := range t.sites {
+		if s.IsSubsample() {
+			continue
+		}
+		c.index[s.Name] = len(c.sites)
+		c.sites = append(c.sites, s)
+	}
+	return c
+}
+
+// ScaleAndMask applies a site's scale and mask to a log-density term (spec
+// §2). A nil term (identically zero) stays nil.
+func ScaleAndMask(t *tensor.Tensor, scale float64, scaleT, mask *tensor.Tensor) *tensor.Tensor {
+	if t == nil {
+		return nil
+	}
+	if mask == nil && scale == 1 && scaleT == nil {
+		return t
+	}
+	s := t
+	if scale != 1 {
+		s = s.MulScalar(scale)
+	}
+	if scaleT != nil {
+		s = s.Mul(scaleT)
+	}
+	if mask == nil {
+		return s
+	}
+	return tensor.Where(mask, s, tensor.Scalar(0))
+}
+
+// ComputeLogProb fills LogProb and LogProbSum of every sample site lacking
+// them. With validate, a NaN or +Inf sum raises a warning through warn.
+func (t *Trace) ComputeLogProb(validate bool, warn WarnFunc) error {
+	for _, s := range t.sites {
+		if s.Type != SampleSite || s.LogProb != nil {
+			continue
+		}
+		lp, err := s.Fn.LogProb(s.Value)
+		if err != nil {
+			return t.siteError(s, "log_prob", err)
+		}
+		s.UnscaledLogProb = lp
+		s.LogProb = ScaleAndMask(lp, s.Scale, s.ScaleTensor, s.Mask)
+		s.LogProbSum = s.LogProb.Sum()
+		if err := checkSum(s, validate, warn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ComputeScoreParts fills ScoreParts, LogProb and LogProbSum of every sample
+// site lacking them.
+func (t *Trace) ComputeScoreParts(validate bool, warn WarnFunc) error {
+	for _, s := range t.sites {
+		if s.Type != SampleSite || s.ScoreParts != nil {
+			continue
+		}
+		parts, err := s.Fn.ScoreParts(s.Value)
+		if err != nil {
+			return t.siteError(s, "score_parts", err)
+		}
+		s.UnscaledLogProb = parts.LogProb
+		scaled := dist.ScoreParts{
+			LogProb:       ScaleAndMask(parts.LogProb, s.Scale, s.ScaleTensor, s.Mask),
+			ScoreFunction: parts.ScoreFunction,
+			EntropyTerm:   ScaleAndMask(parts.EntropyTerm, s.Scale, s.ScaleTensor, s.Mask),
+		}
+		s.ScoreParts = &scaled
+		s.LogProb = scaled.LogProb
+		s.LogProbSum = s.LogProb.Sum()
+		if err := checkSum(s, validate, warn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkSum(s *Site, validate bool, warn WarnFunc) error {
+	if !validate || warn == nil {
+		return nil
+	}
+	v := s.LogProbSum.Item()
+	var msg string
+	switch {
+	case math.IsNaN(v):
+		msg = fmt.Sprintf("Encountered NaN: log_prob_sum at site '%s'", s.Name)
+	case math.IsInf(v, 1):
+		msg = fmt.Sprintf("Encountered +inf: log_prob_sum at site '%s'", s.Name)
+	default:
+		return nil
+	}
+	return warn(&Warning{Site: s.Name, Msg: msg})
+}
+
+func (t *Trace) siteError(s *Site, what string, err error) error {
+	return &Error{Kind: ValueError, Site: s.Name, Err: err,
+		Msg: fmt.Sprintf("Error while computing %s at site '%s':\n%v\n%s", what, s.Name, err, t.FormatShapes())}
+}
+
+// LogProbSum returns the total scaled log-density of the sample sites,
+// computing missing terms; 0 when there are none.
+func (t *Trace) LogProbSum(validate bool, warn WarnFunc) (float64, error) {
+	if err := t.ComputeLogProb(validate, warn); err != nil {
+		return 0, err
+	}
+	total := 0.0
+	for _, s := range t.sites {
+		if s.Type == SampleSite {
+			total += s.LogProbSum.Item()
+		}
+	}
+	return total, nil
+}
+
+// FormatShapes returns a table of every site's batch and event shapes and,
+// when computed, its log-prob shape (Pyro's format_shapes). Error messages
+// append it so users can see where shapes went wrong.
+func (t *Trace) FormatShapes() string {
+	rows := [][]string{{"Trace Shapes:", "", "", ""}}
+	for _, s := range t.sites {
+		switch s.Type {
+		case ParamSite:
+			if s.Value != nil {
+				rows = append(rows, []string{s.Name, "", "", fmt.Sprint(s.Value.Shape())})
+			}
+		case SampleSite:
+			if s.Fn == nil {
+				continue
+			}
+			b, e := s.Fn.BatchShape(), s.Fn.EventShape()
+			rows = append(rows, []string{s.Name + " dist", fmt.Sprint(b), "|", fmt.Sprint(e)})
+			if s.Value != nil {
+				rows = append(rows, []string{"value", "", "", fmt.Sprint(s.Value.Shape())})
+			}
+			if s.LogProb != nil {
+				rows = append(rows, []string{"log_prob", fmt.Sprint(s.LogProb.Shape()), "", ""})
+			}
+		}
+	}
+	width := make([]int, 4)
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], len(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%*s %*s %s %s\n", width[0], r[0], width[1], r[1], r[2], r[3])
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
