@@ -169,6 +169,9 @@ func (pp *PerParamOptimizer) prepareLoad(data []byte) (func(), error) {
 	if st.Optimizer != "PerParam" {
 		return nil, fmt.Errorf("optim: PerParam: LoadState: state of a %q optimizer", st.Optimizer)
 	}
+	if st.Params == nil {
+		return nil, fmt.Errorf("optim: PerParam: LoadState: no parameter states")
+	}
 	opts := make(map[string]Optimizer, len(st.Params))
 	applies := make([]func(), 0, len(st.Params))
 	for _, name := range sortedKeys(st.Params) {

@@ -155,7 +155,7 @@ var errNoScheduler = errors.New("optim: Scheduler: not made by a constructor suc
 type schedulerJSON struct {
 	Format    string          `json:"format"`
 	Optimizer string          `json:"optimizer"`
-	Epoch     int             `json:"epoch"`
+	Epoch     *int            `json:"epoch"`
 	BaseLR    string          `json:"base_lr"`
 	Wrapped   json.RawMessage `json:"wrapped"`
 }
@@ -170,7 +170,8 @@ func (s *Scheduler) State() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("optim: %s: %w", s.name, err)
 	}
-	return json.Marshal(&schedulerJSON{Format: stateFormat, Optimizer: s.name, Epoch: s.epoch, BaseLR: hexFloat(s.base), Wrapped: inner})
+	epoch := s.epoch
+	return json.Marshal(&schedulerJSON{Format: stateFormat, Optimizer: s.name, Epoch: &epoch, BaseLR: hexFloat(s.base), Wrapped: inner})
 }
 
 // LoadState replaces the scheduler's and the wrapped optimizer's state by
@@ -191,8 +192,8 @@ func (s *Scheduler) prepareLoad(data []byte) (func(), error) {
 	if st.Optimizer != s.name {
 		return nil, fmt.Errorf("optim: %s: LoadState: state of a %q scheduler", s.name, st.Optimizer)
 	}
-	if st.Epoch < 0 {
-		return nil, fmt.Errorf("optim: %s: LoadState: negative epoch %d", s.name, st.Epoch)
+	if st.Epoch == nil || *st.Epoch < 0 {
+		return nil, fmt.Errorf("optim: %s: LoadState: missing or negative epoch", s.name)
 	}
 	base, err := parseHexFloat(st.BaseLR)
 	if err != nil || base < 0 {
@@ -204,6 +205,6 @@ func (s *Scheduler) prepareLoad(data []byte) (func(), error) {
 	}
 	return func() {
 		apply()
-		s.epoch, s.base = st.Epoch, base
+		s.epoch, s.base = *st.Epoch, base
 	}, nil
 }

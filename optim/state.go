@@ -209,7 +209,7 @@ type stateJSON struct {
 
 type slotJSON struct {
 	Shape   []int               `json:"shape"`
-	Step    int64               `json:"step"`
+	Step    *int64              `json:"step"`
 	LR      string              `json:"lr,omitempty"`
 	Buffers map[string][]string `json:"buffers"`
 }
@@ -245,7 +245,8 @@ func marshalSlots(kind string, r rule, lr float64, slots map[string]*slot) ([]by
 	st := stateJSON{Format: stateFormat, Optimizer: kind, LR: hexFloat(lr), Params: make(map[string]*slotJSON, len(slots))}
 	names := r.buffers()
 	for name, s := range slots {
-		sj := &slotJSON{Shape: append([]int{}, s.shape...), Step: s.step, Buffers: make(map[string][]string, len(names))}
+		step := s.step
+		sj := &slotJSON{Shape: append([]int{}, s.shape...), Step: &step, Buffers: make(map[string][]string, len(names))}
 		if perRate {
 			sj.LR = hexFloat(s.lr)
 		}
@@ -295,6 +296,9 @@ func unmarshalSlots(kind string, r rule, data []byte) (float64, map[string]*slot
 	if err != nil || lr < 0 {
 		return fail("learning rate: bad value %q", st.LR)
 	}
+	if st.Params == nil {
+		return fail("no parameter states")
+	}
 	_, perRate := r.(slotRateRule)
 	names := r.buffers()
 	slots := make(map[string]*slot, len(st.Params))
@@ -305,8 +309,8 @@ func unmarshalSlots(kind string, r rule, data []byte) (float64, map[string]*slot
 	sort.Strings(pnames) // report the first bad parameter deterministically
 	for _, name := range pnames {
 		sj := st.Params[name]
-		if sj == nil {
-			return fail("parameter %q: no state", name)
+		if sj == nil || sj.Shape == nil || sj.Step == nil || sj.Buffers == nil {
+			return fail("parameter %q: state lacks shape, step or buffers", name)
 		}
 		n := 1
 		for _, d := range sj.Shape {
@@ -315,13 +319,10 @@ func unmarshalSlots(kind string, r rule, data []byte) (float64, map[string]*slot
 			}
 			n *= d
 		}
-		if sj.Step < 0 {
-			return fail("parameter %q: negative step %d", name, sj.Step)
+		if *sj.Step < 0 {
+			return fail("parameter %q: negative step %d", name, *sj.Step)
 		}
-		s := &slot{shape: append([]int{}, sj.Shape...), step: sj.Step, bufs: make([][]float64, len(names))}
-		if sj.Shape == nil {
-			s.shape = []int{}
-		}
+		s := &slot{shape: append([]int{}, sj.Shape...), step: *sj.Step, bufs: make([][]float64, len(names))}
 		if perRate {
 			v, err := parseHexFloat(sj.LR)
 			if err != nil || v < 0 {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/vigo-ppl/vigo/tensor"
 )
 
 // stepBoth gives both parameter pairs the gradients of step k and steps them.
@@ -151,7 +153,13 @@ func TestCorruptStateRejected(t *testing.T) {
 		{"negative shape", mutate(t, good, func(m map[string]any) { obj(m, "params", "b")["shape"] = []any{-3} }), "bad shape"},
 		{"negative lr", mutate(t, good, func(m map[string]any) { m["lr"] = hexFloat(-0.1) }), "learning rate"},
 		{"per-parameter lr", mutate(t, good, func(m map[string]any) { obj(m, "params", "a")["lr"] = hexFloat(0.1) }), "unexpected per-parameter learning rate"},
-		{"null param", mutate(t, good, func(m map[string]any) { obj(m, "params")["a"] = nil }), "no state"},
+		{"null param", mutate(t, good, func(m map[string]any) { obj(m, "params")["a"] = nil }), "lacks shape, step or buffers"},
+		{"no params", mutate(t, good, func(m map[string]any) { delete(m, "params") }), "no parameter states"},
+		{"no shape", mutate(t, good, func(m map[string]any) { delete(obj(m, "params", "a"), "shape") }), "lacks shape"},
+		{"no step", mutate(t, good, func(m map[string]any) { delete(obj(m, "params", "a"), "step") }), "lacks shape"},
+		{"no buffers", mutate(t, good, func(m map[string]any) { delete(obj(m, "params", "a"), "buffers") }), "lacks shape"},
+		{"no lr", mutate(t, good, func(m map[string]any) { delete(m, "lr") }), "learning rate"},
+		{"wrong shape size", mutate(t, good, func(m map[string]any) { obj(m, "params", "a")["shape"] = []any{3} }), "has 2 values for shape [3]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -242,5 +250,53 @@ func TestCorruptWrapperStateRejected(t *testing.T) {
 				t.Fatalf("good state rejected: %v", err)
 			}
 		})
+	}
+}
+
+func TestStateScalarParameter(t *testing.T) {
+	opt := &Adam{LR: 0.1}
+	x := Param{Name: "x", Tensor: tensor.Param([]float64{2})}
+	x.Tensor.SetGrad(tensor.Scalar(1))
+	mustStep(t, opt, x)
+	saved := mustState(t, opt)
+	if !strings.Contains(string(saved), `"shape":[]`) {
+		t.Errorf("scalar shape not saved as []: %s", saved)
+	}
+	loaded := &Adam{LR: 0.1}
+	if err := loaded.LoadState(saved); err != nil {
+		t.Fatal(err)
+	}
+	y := Param{Name: "x", Tensor: tensor.Param([]float64{x.Tensor.Item()})}
+	x.Tensor.SetGrad(tensor.Scalar(-1))
+	y.Tensor.SetGrad(tensor.Scalar(-1))
+	mustStep(t, opt, x)
+	mustStep(t, loaded, y)
+	if x.Tensor.Item() != y.Tensor.Item() {
+		t.Errorf("after load: %v, original %v", y.Tensor.Item(), x.Tensor.Item())
+	}
+}
+
+func TestDocStateExample(t *testing.T) {
+	// The example in the package documentation is what Adam{} saves.
+	opt := &Adam{}
+	p := param("loc", 0, 0)
+	setGrad(p, []float64{1, -1})
+	mustStep(t, opt, p)
+	var st struct {
+		LR     string
+		Params map[string]struct {
+			Shape   []int
+			Step    int
+			Buffers map[string][]string
+		}
+	}
+	if err := json.Unmarshal(mustState(t, opt), &st); err != nil {
+		t.Fatal(err)
+	}
+	loc := st.Params["loc"]
+	if st.LR != "3f50624dd2f1a9fc" || loc.Step != 1 || len(loc.Shape) != 1 || loc.Shape[0] != 2 ||
+		strings.Join(loc.Buffers["exp_avg"], " ") != "3fb9999999999998 bfb9999999999998" ||
+		strings.Join(loc.Buffers["exp_avg_sq"], " ") != "3f50624dd2f1aa00 3f50624dd2f1aa00" {
+		t.Errorf("state differs from the documented example: %+v", st)
 	}
 }
