@@ -73,7 +73,7 @@ func (d *BetaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	a, b := d.c1, d.c0
 	lbeta := a.Lgamma().Add(b.Lgamma()).Sub(a.Add(b).Lgamma())
 	one := tensor.Scalar(1)
-	lp := a.AddScalar(-1).Xlogy(value).Add(b.AddScalar(-1).Xlogy(one.Sub(value))).Sub(lbeta)
+	lp := xlogy(a.AddScalar(-1), value).Add(xlogy(b.AddScalar(-1), one.Sub(value))).Sub(lbeta)
 	return expandResult(lp, shape), nil
 }
 
@@ -159,7 +159,7 @@ func (d *DirichletDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 		}
 	}
 	a := d.conc
-	lp := a.AddScalar(-1).Xlogy(value).SumDims(false, -1).
+	lp := xlogy(a.AddScalar(-1), value).SumDims(false, -1).
 		Add(a.SumDims(false, -1).Lgamma()).Sub(a.Lgamma().SumDims(false, -1))
 	return expandResult(lp, shape), nil
 }

@@ -63,7 +63,7 @@ func (d *GammaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	a, b := d.conc, d.rate
-	lp := a.Xlogy(b).Add(a.AddScalar(-1).Xlogy(value)).Sub(b.Mul(value)).Sub(a.Lgamma())
+	lp := xlogy(a, b).Add(xlogy(a.AddScalar(-1), value)).Sub(b.Mul(value)).Sub(a.Lgamma())
 	return expandResult(lp, shape), nil
 }
 
@@ -291,4 +291,23 @@ func StandardGammaGrad(z, alpha float64) float64 {
 		}
 	}
 	return z * (h*(lz-tensor.DigammaFloat(alpha)) + dh)
+}
+
+// xlogy returns a·log(y), 0 where a == 0 (so the density of Gamma(1, β)
+// or Beta(1, b) is finite at 0). Unlike PyTorch's xlogy, whose gradient in
+// a is 0 wherever a == 0, the gradient in a is log(y) everywhere except at
+// a == 0, y == 0: a concentration sitting exactly at 1 still gets the
+// gradient of (α-1) log y.
+func xlogy(a, y *tensor.Tensor) *tensor.Tensor {
+	return tensor.Binary("Xlogy", a, y, func(x, y float64) float64 {
+		if x == 0 && y == y {
+			return 0
+		}
+		return x * math.Log(y)
+	}, func(x, y, z float64) float64 {
+		if x == 0 && y == 0 {
+			return 0
+		}
+		return math.Log(y)
+	}, func(x, y, z float64) float64 { return x / y })
 }
