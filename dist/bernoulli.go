@@ -1,0 +1,170 @@
+package dist
+
+import (
+	"math/rand/v2"
+
+	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// BernoulliDist is the Bernoulli distribution on {0, 1}, parameterized by
+// the probability of 1 or by its log-odds.
+type BernoulliDist struct {
+	base
+	probs  *tensor.Tensor // nil when built from logits
+	logits *tensor.Tensor // nil when built from probs
+}
+
+// BernoulliProbs returns the Bernoulli distribution that gives 1 with
+// probability probs, which must lie in [0, 1].
+func BernoulliProbs(probs *tensor.Tensor) *BernoulliDist {
+	d := &BernoulliDist{probs: probs}
+	d.setup(d, "Bernoulli", d.broadcastParams([]string{"probs"}, probs), nil, false)
+	if d.err == nil {
+		d.checkParam("probs", probs, "in [0, 1]", isUnit)
+	}
+	return d
+}
+
+// BernoulliLogits returns the Bernoulli distribution that gives 1 with
+// probability sigmoid(logits).
+func BernoulliLogits(logits *tensor.Tensor) *BernoulliDist {
+	d := &BernoulliDist{logits: logits}
+	d.setup(d, "Bernoulli", d.broadcastParams([]string{"logits"}, logits), nil, false)
+	if d.err == nil {
+		d.checkParam("logits", logits, "real", isReal)
+	}
+	return d
+}
+
+// Probs returns the probability of 1: the parameter itself, or
+// sigmoid(logits).
+func (d *BernoulliDist) Probs() *tensor.Tensor {
+	if d.probs != nil {
+		return d.probs
+	}
+	return d.logits.Sigmoid()
+}
+
+// Logits returns the log-odds: the parameter itself, or log p - log(1-p)
+// with p clamped to [ε, 1-ε] (ε the float64 machine epsilon) so that it
+// stays finite, as PyTorch does.
+func (d *BernoulliDist) Logits() *tensor.Tensor {
+	if d.logits != nil {
+		return d.logits
+	}
+	p := d.probs.Clamp(machEps, 1-machEps)
+	return p.Log().Sub(p.Neg().Log1p())
+}
+
+// IsLogits reports whether the distribution was built from logits.
+func (d *BernoulliDist) IsLogits() bool { return d.logits != nil }
+
+// machEps is the float64 machine epsilon, PyTorch's finfo(float64).eps.
+const machEps = 0x1p-52
+
+// Expand returns a copy with batch shape batchShape.
+func (d *BernoulliDist) Expand(batchShape ...int) Distribution {
+	c := *d
+	c.expandTo(&c, batchShape)
+	return &c
+}
+
+// Sample draws 1 with probability p and 0 otherwise.
+func (d *BernoulliDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	shape := d.shapeOf(sampleShape)
+	p := d.Probs().Detach().Expand(d.batch...).Data()
+	out := make([]float64, numel(shape))
+	nb := len(p)
+	for i := range out {
+		if rng.Float64() < p[i%nb] {
+			out[i] = 1
+		}
+	}
+	return tensor.FromData(out, shape...)
+}
+
+// RSample panics: the Bernoulli distribution has no reparameterized sampler.
+func (d *BernoulliDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	panic("dist: Bernoulli: no reparameterized sampler (HasRSample is false)")
+}
+
+// bernoulliLogitsKernel is x·l - softplus(l), stable for every l.
+func bernoulliLogitsKernel() pointwise {
+	return pointwise{
+		name: "BernoulliLogitsLogProb",
+		f: func(x, l, _ float64) float64 {
+			if x == 0 {
+				return -tensor.SoftplusFloat(l)
+			}
+			return x*l - tensor.SoftplusFloat(l)
+		},
+		da: func(x, l, _ float64) float64 { return x - tensor.SigmoidFloat(l) },
+		ok: func(x, _, _ float64) bool { return isBinary(x) },
+	}
+}
+
+// bernoulliProbsKernel is xlogy(x, p) + xlog1py(1-x, -p): exact at p = 0
+// and p = 1, where one of the outcomes has log-probability -Inf.
+func bernoulliProbsKernel() pointwise {
+	return pointwise{
+		name: "BernoulliProbsLogProb",
+		f: func(x, p, _ float64) float64 {
+			return xlogyF(x, p) + xlog1pyF(1-x, -p)
+		},
+		da: func(x, p, _ float64) float64 { return xdivyF(x, p) - xdivyF(1-x, 1-p) },
+		ok: func(x, _, _ float64) bool { return isBinary(x) },
+	}
+}
+
+// LogProb returns log p where value is 1 and log(1-p) where it is 0, in
+// one fused pass: x·l - softplus(l) from logits, xlogy forms from probs.
+// A value other than 0 or 1 is an error when validation is on.
+func (d *BernoulliDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, err
+	}
+	k, par := bernoulliProbsKernel(), d.probs
+	if d.logits != nil {
+		k, par = bernoulliLogitsKernel(), d.logits
+	}
+	ks, _ := tensor.BroadcastShapes(value.Shape(), par.Shape())
+	lp, v, bad := k.apply(value, par, nil, ks, d.validating())
+	if bad {
+		return nil, d.supportError(value, "0 or 1", v)
+	}
+	return expandResult(lp, shape), nil
+}
+
+// Mean returns p.
+func (d *BernoulliDist) Mean() *tensor.Tensor { return d.Probs().Expand(d.batch...) }
+
+// Variance returns p(1-p).
+func (d *BernoulliDist) Variance() *tensor.Tensor {
+	p := d.Probs()
+	return p.Mul(p.Neg().AddScalar(1)).Expand(d.batch...)
+}
+
+// Entropy returns -p log p - (1-p) log(1-p): softplus(l) - l·sigmoid(l)
+// from logits.
+func (d *BernoulliDist) Entropy() *tensor.Tensor {
+	if d.logits != nil {
+		l := d.logits
+		return l.Softplus().Sub(l.Mul(l.Sigmoid())).Expand(d.batch...)
+	}
+	p := d.probs
+	q := p.Neg().AddScalar(1)
+	return p.Xlogy(p).Add(q.Xlogy(q)).Neg().Expand(d.batch...)
+}
+
+// Support is {0, 1}.
+func (d *BernoulliDist) Support() constraint.Constraint { return constraint.Boolean }
+
+// logProbs returns log p and log(1-p), from logits through log-sigmoid.
+func (d *BernoulliDist) logProbs() (logP, log1mP *tensor.Tensor) {
+	if d.logits != nil {
+		return d.logits.LogSigmoid(), d.logits.Neg().LogSigmoid()
+	}
+	return d.probs.Log(), d.probs.Neg().Log1p()
+}

@@ -1,0 +1,194 @@
+package dist
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// CategoricalDist is the categorical distribution over the indices
+// 0, …, K-1 of the last dim of its parameter, which is the category dim.
+// Values are float tensors holding integer indices.
+type CategoricalDist struct {
+	base
+	probs  *tensor.Tensor // normalized probabilities; nil when built from logits
+	logits *tensor.Tensor // normalized log-probabilities; nil when built from probs
+	k      int            // number of categories
+}
+
+// CategoricalProbs returns the categorical distribution with probabilities
+// proportional to probs along its last dim: probs is divided by its sum, as
+// PyTorch does, so its entries need only be nonnegative with a positive sum.
+// The batch shape is probs' shape less the last dim.
+func CategoricalProbs(probs *tensor.Tensor) *CategoricalDist {
+	d := &CategoricalDist{}
+	d.init("Categorical", "probs", probs)
+	if d.err == nil {
+		d.k = probs.Shape()[probs.Dim()-1]
+		d.checkParam("probs", probs, "nonnegative and finite", func(v float64) bool { return v >= 0 && isFinite(v) })
+		d.probs = probs.Div(probs.SumDims(true, -1))
+		if d.err == nil {
+			d.checkParam("probs", probs.Detach().SumDims(false, -1), "normalizable (a positive sum along the last dim)", isPositive)
+		}
+	}
+	return d
+}
+
+// CategoricalLogits returns the categorical distribution with probabilities
+// proportional to exp(logits) along the last dim; logits are normalized by
+// subtracting their log-sum-exp. Entries may be -Inf (a category of
+// probability 0) but not NaN.
+func CategoricalLogits(logits *tensor.Tensor) *CategoricalDist {
+	d := &CategoricalDist{}
+	d.init("Categorical", "logits", logits)
+	if d.err == nil {
+		d.k = logits.Shape()[logits.Dim()-1]
+		d.checkParam("logits", logits, "real and not +Inf", func(v float64) bool { return v == v && !math.IsInf(v, 1) })
+		d.logits = logits.LogSoftmax(-1)
+	}
+	return d
+}
+
+// init sets up d with the batch shape of the category parameter p (its
+// shape less the last dim), recording an error when p is nil, a scalar or
+// has no category.
+func (d *CategoricalDist) init(name, arg string, p *tensor.Tensor) {
+	d.setup(d, name, nil, nil, false)
+	switch {
+	case p == nil:
+		d.fail("%s is nil", arg)
+	case p.Dim() == 0:
+		d.fail("%s must have at least one dim (the category dim), got shape %v", arg, p.Shape())
+	case p.Shape()[p.Dim()-1] == 0:
+		d.fail("%s must have at least one category, got shape %v", arg, p.Shape())
+	default:
+		d.batch = append([]int{}, p.Shape()[:p.Dim()-1]...)
+	}
+}
+
+// NumCategories returns K, the size of the category dim.
+func (d *CategoricalDist) NumCategories() int { return d.k }
+
+// Probs returns the normalized probabilities, of the parameter's shape.
+func (d *CategoricalDist) Probs() *tensor.Tensor {
+	if d.probs != nil {
+		return d.probs
+	}
+	return d.logits.Softmax(-1)
+}
+
+// Logits returns the normalized log-probabilities, of the parameter's
+// shape. Built from probs, they are log p with p clamped to [ε, 1-ε] (ε
+// the float64 machine epsilon) so that they stay finite, as PyTorch does.
+func (d *CategoricalDist) Logits() *tensor.Tensor {
+	if d.logits != nil {
+		return d.logits
+	}
+	return d.probs.Clamp(machEps, 1-machEps).Log()
+}
+
+// IsLogits reports whether the distribution was built from logits.
+func (d *CategoricalDist) IsLogits() bool { return d.logits != nil }
+
+// Expand returns a copy with batch shape batchShape.
+func (d *CategoricalDist) Expand(batchShape ...int) Distribution {
+	c := *d
+	c.expandTo(&c, batchShape)
+	return &c
+}
+
+// Sample draws category indices by inverting the cumulative probabilities.
+func (d *CategoricalDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	return tensor.FromData(sampleCategories(rng, d.Probs(), d.batch, d.k, numel(sampleShape)), d.shapeOf(sampleShape)...)
+}
+
+// sampleCategories draws ns index arrays of the batch shape batch from the
+// probabilities p (shape broadcasting to batch + (k)), sample-major.
+func sampleCategories(rng *rand.Rand, p *tensor.Tensor, batch []int, k, ns int) []float64 {
+	cum := p.Detach().Expand(append(append([]int{}, batch...), k)...).Clone().Data()
+	nb := len(cum) / max(k, 1)
+	for b := 0; b < nb; b++ {
+		row := cum[b*k : (b+1)*k]
+		for j := 1; j < k; j++ {
+			row[j] += row[j-1]
+		}
+	}
+	out := make([]float64, ns*nb)
+	for i := range out {
+		row := cum[(i%nb)*k : (i%nb+1)*k]
+		u := rng.Float64() * row[k-1]
+		// The first category whose cumulative probability exceeds u; one of
+		// probability 0 never does.
+		out[i] = float64(min(k-1, sort.Search(k, func(j int) bool { return row[j] > u })))
+	}
+	return out
+}
+
+// RSample panics: the categorical distribution has no reparameterized sampler.
+func (d *CategoricalDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	panic("dist: Categorical: no reparameterized sampler (HasRSample is false)")
+}
+
+// LogProb returns the normalized log-probability of each index in value by
+// gathering it from Logits. A value that is not an integer in [0, K) is an
+// error when validation is on.
+func (d *CategoricalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, err
+	}
+	k := float64(d.k)
+	if err := d.checkValues(value, "an integer in [0, K)", func(v float64) bool { return v >= 0 && v < k && isInteger(v) }); err != nil {
+		return nil, err
+	}
+	return gatherLast(d.Logits(), value, shape), nil
+}
+
+// gatherLast returns, for each element i of the index tensor idx broadcast
+// to shape, the entry idx[i] of the last dim of t, whose other dims
+// broadcast to shape: PyTorch's gather along the last dim without
+// materializing t at the full shape. The gradient flows to t.
+func gatherLast(t, idx *tensor.Tensor, shape []int) *tensor.Tensor {
+	ts := t.Shape()
+	k := ts[len(ts)-1]
+	pb := ts[:len(ts)-1]
+	nb := numel(pb)
+	n := numel(shape)
+	rows := tensor.Arange(0, float64(nb), 1).Reshape(pb...).Expand(shape...).Data()
+	iv := idx.Detach()
+	if len(iv.Shape()) != len(shape) || iv.Len() != n {
+		iv = iv.Expand(shape...)
+	}
+	id := iv.Data()
+	flat := make([]float64, n)
+	for i := range flat {
+		flat[i] = rows[i]*float64(k) + id[i]
+	}
+	return t.Reshape(nb*k).IndexSelect(0, tensor.FromData(flat, n)).Reshape(shape...)
+}
+
+// Mean is NaN: the indices are labels, not numbers.
+func (d *CategoricalDist) Mean() *tensor.Tensor { return tensor.Full(math.NaN(), d.batch...) }
+
+// Variance is NaN, as the mean.
+func (d *CategoricalDist) Variance() *tensor.Tensor { return tensor.Full(math.NaN(), d.batch...) }
+
+// Entropy returns -Σ p log p over the categories.
+func (d *CategoricalDist) Entropy() *tensor.Tensor {
+	return categoricalEntropy(d.Probs(), d.Logits()).Expand(d.batch...)
+}
+
+// categoricalEntropy is -Σ p·logits over the last dim, with -Inf logits
+// clamped to the lowest finite float so that a category of probability 0
+// adds 0.
+func categoricalEntropy(p, logits *tensor.Tensor) *tensor.Tensor {
+	return p.Mul(logits.ClampMin(-math.MaxFloat64)).SumDims(false, -1).Neg()
+}
+
+// Support is the integers 0, …, K-1.
+func (d *CategoricalDist) Support() constraint.Constraint {
+	return constraint.IntegerInterval(0, float64(d.k-1))
+}

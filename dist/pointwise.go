@@ -1,0 +1,125 @@
+package dist
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// pointwise is an elementwise log-density of a value and one or two
+// parameters, run as a single fused pass with a hand-written backward pass.
+// The discrete families use it: their value carries no gradient, so only the
+// parameters are inputs of the recorded op.
+type pointwise struct {
+	name string
+	// f returns the log-density of x given the parameters a and b (b is 0
+	// for a one-parameter family).
+	f func(x, a, b float64) float64
+	// da returns ∂f/∂a; b is never differentiated (a count such as
+	// Binomial's total count).
+	da func(x, a, b float64) float64
+	// ok reports whether x lies in the support for parameters a, b.
+	ok func(x, a, b float64) bool
+}
+
+// apply evaluates the kernel on value and the parameters a and b (b may be
+// nil) over shape, the broadcast of their shapes. With check set it also
+// returns the first element of value (broadcast to shape) outside the
+// support, and bad reports whether there is one.
+func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (out *tensor.Tensor, first float64, bad bool) {
+	n := numel(shape)
+	xo := operandOf(value.Detach(), shape)
+	ao := operandOf(a.Detach(), shape)
+	bo := operand{d: []float64{0}}
+	if b != nil {
+		bo = operandOf(b.Detach(), shape)
+	}
+	res := make([]float64, n)
+	nc := numChunks(n)
+	badAt := make([]int, nc)
+	forChunks(n, func(c, lo, hi int) {
+		badAt[c] = -1
+		xd, ad, bd := xo.d, ao.d, bo.d
+		xs, as, bs := xo.s, ao.s, bo.s
+		for i := lo; i < hi; i++ {
+			x, av, bv := xd[i*xs], ad[i*as], bd[i*bs]
+			if check && badAt[c] < 0 && !k.ok(x, av, bv) {
+				badAt[c] = i
+			}
+			res[i] = k.f(x, av, bv)
+		}
+	})
+	for _, i := range badAt {
+		if i >= 0 {
+			return nil, xo.d[i*xo.s], true
+		}
+	}
+	t := tensor.FromData(res, shape...)
+	out = record(k.name, t, []*tensor.Tensor{a}, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
+		if !want[0] {
+			return []*tensor.Tensor{nil}
+		}
+		buf := make([]float64, n)
+		forChunks(n, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				v := k.da(xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s])
+				if g != nil {
+					v *= g[i]
+				}
+				buf[i] = v
+			}
+		})
+		gt := tensor.FromData(buf, shape...)
+		if reduce && !slices.Equal(a.Shape(), shape) {
+			gt = gt.SumTo(a.Shape())
+		}
+		return []*tensor.Tensor{gt}
+	})
+	return out, 0, false
+}
+
+// xlogyF is x·log(y) with 0 where x is 0 (unless y is NaN), as Tensor.Xlogy.
+func xlogyF(x, y float64) float64 {
+	if x == 0 && y == y {
+		return 0
+	}
+	return x * math.Log(y)
+}
+
+// xlog1pyF is x·log(1+y) with 0 where x is 0 (unless y is NaN).
+func xlog1pyF(x, y float64) float64 {
+	if x == 0 && y == y {
+		return 0
+	}
+	return x * math.Log1p(y)
+}
+
+// xdivyF is x/y with 0 where x is 0: the derivative of xlogy in y.
+func xdivyF(x, y float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x / y
+}
+
+// lgammaF is log|Γ(x)|.
+func lgammaF(x float64) float64 {
+	v, _ := math.Lgamma(x)
+	return v
+}
+
+// isInteger reports whether v is a finite integer.
+func isInteger(v float64) bool { return v == math.Trunc(v) && !math.IsInf(v, 0) }
+
+// isBinary reports whether v is 0 or 1.
+func isBinary(v float64) bool { return v == 0 || v == 1 }
+
+// isCount reports whether v is a nonnegative integer.
+func isCount(v float64) bool { return v >= 0 && isInteger(v) }
+
+// supportError is the LogProb error for a value outside the support.
+func (b *base) supportError(value *tensor.Tensor, what string, v float64) error {
+	return fmt.Errorf("dist: %s: value of shape %v is outside the support (%s): found %g", b.name, value.Shape(), what, v)
+}

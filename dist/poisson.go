@@ -1,0 +1,90 @@
+package dist
+
+import (
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// PoissonDist is the Poisson distribution of counts with mean Rate.
+type PoissonDist struct {
+	base
+	rate *tensor.Tensor
+}
+
+// Poisson returns the Poisson distribution with the given nonnegative rate
+// (a rate of 0 puts all its mass on 0, as in PyTorch).
+func Poisson(rate *tensor.Tensor) *PoissonDist {
+	d := &PoissonDist{rate: rate}
+	d.setup(d, "Poisson", d.broadcastParams([]string{"rate"}, rate), nil, false)
+	if d.err == nil {
+		d.checkParam("rate", rate, "nonnegative and finite", func(v float64) bool { return v >= 0 && isFinite(v) })
+	}
+	return d
+}
+
+// Rate returns the mean number of events λ.
+func (d *PoissonDist) Rate() *tensor.Tensor { return d.rate }
+
+// Expand returns a copy with batch shape batchShape.
+func (d *PoissonDist) Expand(batchShape ...int) Distribution {
+	c := *d
+	c.expandTo(&c, batchShape)
+	return &c
+}
+
+// Sample draws counts.
+func (d *PoissonDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	shape := d.shapeOf(sampleShape)
+	r := d.rate.Detach().Expand(d.batch...).Data()
+	out := make([]float64, numel(shape))
+	nb := len(r)
+	for i := range out {
+		if l := r[i%nb]; l > 0 {
+			out[i] = distuv.Poisson{Lambda: l, Src: rng}.Rand()
+		}
+	}
+	return tensor.FromData(out, shape...)
+}
+
+// RSample panics: the Poisson distribution has no reparameterized sampler.
+func (d *PoissonDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
+	panic("dist: Poisson: no reparameterized sampler (HasRSample is false)")
+}
+
+// poissonKernel is xlogy(k, λ) - λ - log k!.
+func poissonKernel() pointwise {
+	return pointwise{
+		name: "PoissonLogProb",
+		f:    func(k, l, _ float64) float64 { return xlogyF(k, l) - l - lgammaF(k+1) },
+		da:   func(k, l, _ float64) float64 { return xdivyF(k, l) - 1 },
+		ok:   func(k, _, _ float64) bool { return isCount(k) },
+	}
+}
+
+// LogProb returns k log λ - λ - log k!, in one fused pass. A value that is
+// not a nonnegative integer is an error when validation is on.
+func (d *PoissonDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, err
+	}
+	ks, _ := tensor.BroadcastShapes(value.Shape(), d.rate.Shape())
+	lp, v, bad := poissonKernel().apply(value, d.rate, nil, ks, d.validating())
+	if bad {
+		return nil, d.supportError(value, "a nonnegative integer", v)
+	}
+	return expandResult(lp, shape), nil
+}
+
+// Mean returns λ.
+func (d *PoissonDist) Mean() *tensor.Tensor { return d.rate.Expand(d.batch...) }
+
+// Variance returns λ.
+func (d *PoissonDist) Variance() *tensor.Tensor { return d.rate.Expand(d.batch...) }
+
+// Support is the nonnegative integers.
+func (d *PoissonDist) Support() constraint.Constraint { return constraint.NonnegativeInteger }
