@@ -29,10 +29,11 @@ type base struct {
 	name       string // family name used in error messages, e.g. "Normal"
 	batch      []int
 	event      []int
-	rsample    bool  // the family's has_rsample
-	override   *bool // per-instance has_rsample set by WithRSample
-	noValidate bool  // parameter and support checks off
-	err        error // first invalid argument found
+	rsample    bool   // the family's has_rsample
+	override   *bool  // per-instance has_rsample set by WithRSample
+	noValidate bool   // parameter and support checks off
+	err        error  // first invalid argument found
+	msg        string // err's message without the family name
 	self       Distribution
 }
 
@@ -45,6 +46,10 @@ func (b *base) baseOf() *base { return b }
 func (b *base) setup(self Distribution, name string, batch, event []int, rsample bool) {
 	b.self = self
 	b.name = name
+	if b.err != nil {
+		// recorded while computing the batch shape, before the name was known
+		b.err = fmt.Errorf("dist: %s: %s", name, b.msg)
+	}
 	b.batch = slices.Clone(batch)
 	if b.batch == nil {
 		b.batch = []int{}
@@ -59,7 +64,8 @@ func (b *base) setup(self Distribution, name string, batch, event []int, rsample
 // fail records an invalid-argument error unless one is recorded already.
 func (b *base) fail(format string, args ...any) {
 	if b.err == nil {
-		b.err = fmt.Errorf("dist: %s: %s", b.name, fmt.Sprintf(format, args...))
+		b.msg = fmt.Sprintf(format, args...)
+		b.err = fmt.Errorf("dist: %s: %s", b.name, b.msg)
 	}
 }
 
@@ -97,6 +103,16 @@ func (b *base) RSampleOverride() (on, set bool) {
 		return false, false
 	}
 	return *b.override, true
+}
+
+// inheritOverride copies the per-instance has_rsample setting of a wrapped
+// distribution, so that a wrapper reports it too.
+func (b *base) inheritOverride(inner Distribution) {
+	if o, ok := inner.(RSampleOverrider); ok {
+		if on, set := o.RSampleOverride(); set {
+			b.override = &on
+		}
+	}
 }
 
 // RSampleOverrider is implemented by distributions that can report a

@@ -53,6 +53,7 @@ func TransformedDistribution(baseDist Distribution, transforms ...transform.Tran
 	eventDim := cod + max(baseEvent-dom, 0)
 	cut := len(fwd) - eventDim
 	d.setup(d, "TransformedDistribution", fwd[:cut], fwd[cut:], inner.HasRSample())
+	d.inheritOverride(baseDist)
 	return d
 }
 

@@ -34,12 +34,14 @@ func Independent(d Distribution, n int) Distribution {
 	bs := d.BatchShape()
 	if n < 0 || n > len(bs) {
 		r.setup(r, "Independent", bs, d.EventShape(), d.HasRSample())
+		r.inheritOverride(d)
 		r.fail("cannot move %d batch dims of a batch shape %v into the event shape", n, bs)
 		return r
 	}
 	k := len(bs) - n
 	event := append(slices.Clone(bs[k:]), d.EventShape()...)
 	r.setup(r, "Independent", bs[:k], event, d.HasRSample())
+	r.inheritOverride(d)
 	return r
 }
 
@@ -189,12 +191,14 @@ func Mask(d Distribution, mask *tensor.Tensor) Distribution {
 	r := &MaskedDist{inner: d, mask: mask}
 	if mask == nil {
 		r.setup(r, "Masked", d.BatchShape(), d.EventShape(), d.HasRSample())
+		r.inheritOverride(d)
 		r.fail("mask is nil")
 		return r
 	}
 	bs, ok := tensor.BroadcastShapes(mask.Shape(), d.BatchShape())
 	if !ok {
 		r.setup(r, "Masked", d.BatchShape(), d.EventShape(), d.HasRSample())
+		r.inheritOverride(d)
 		r.fail("mask shape %v does not broadcast with batch shape %v", mask.Shape(), d.BatchShape())
 		return r
 	}
@@ -203,6 +207,7 @@ func Mask(d Distribution, mask *tensor.Tensor) Distribution {
 	}
 	r.mask = mask.Detach()
 	r.setup(r, "Masked", bs, d.EventShape(), d.HasRSample())
+	r.inheritOverride(d)
 	return r
 }
 
@@ -212,6 +217,7 @@ func Mask(d Distribution, mask *tensor.Tensor) Distribution {
 func MaskAll(d Distribution, keep bool) Distribution {
 	r := &MaskedDist{inner: d, keep: keep}
 	r.setup(r, "Masked", d.BatchShape(), d.EventShape(), d.HasRSample())
+	r.inheritOverride(d)
 	return r
 }
 
@@ -231,6 +237,7 @@ func (d *MaskedDist) RSampleOverride() (on, set bool) { return innerOverride(d.i
 func (d *MaskedDist) WithRSample(on bool) Distribution {
 	c := *d
 	c.inner = d.inner.WithRSample(on)
+	c.override = &on
 	c.self = &c
 	return &c
 }
