@@ -314,7 +314,7 @@ func unmarshalSlots(kind string, r rule, data []byte) (float64, map[string]*slot
 		}
 		n := 1
 		for _, d := range sj.Shape {
-			if d < 0 {
+			if d < 0 || d > 0 && n > math.MaxInt/d {
 				return fail("parameter %q: bad shape %v", name, sj.Shape)
 			}
 			n *= d
