@@ -123,7 +123,8 @@ func TestPlateErrors(t *testing.T) {
 		{"zero size", func(c *vigo.Ctx) { c.Plate("p", 0, func(*tensor.Tensor) {}) }, "size cannot be zero"},
 		{"positive dim", func(c *vigo.Ctx) { c.Plate("p", 3, func(*tensor.Tensor) {}, vigo.Dim(1)) }, "Expected dim < 0"},
 		{"duplicate", func(c *vigo.Ctx) {
-			c.Plate("p", 3, func(*tensor.Tensor) { c.Plate("p", 3, func(*tensor.Tensor) {}) })
+			pl := c.NewPlate("p", 3)
+			pl.Do(func(*tensor.Tensor) { pl.Do(func(*tensor.Tensor) {}) })
 		}, `duplicate plate "p"`},
 		{"collision", func(c *vigo.Ctx) {
 			c.Plate("plate_outer", 10, func(*tensor.Tensor) {
