@@ -34,10 +34,13 @@
 // or any value of the optimizer's state, would be NaN or infinite, Step
 // returns a [*NonFiniteError] naming the parameter and changes no parameter,
 // no gradient and no optimizer state. Invalid settings (a negative learning
-// rate, a beta outside [0, 1), ...) are reported the same way, as errors from
-// Step. The wrappers [PerParamOptimizer], [Clip] and [Scheduler] keep this
+// rate, a beta outside [0, 1), ...) and bad arguments (a name given twice, a
+// gradient of the wrong shape) are errors from Step that likewise change
+// nothing. The wrappers [PerParamOptimizer], [Clip] and [Scheduler] keep this
 // promise across the optimizers they wrap through the [Stager] interface,
-// which every optimizer here implements.
+// which every optimizer here implements; an optimizer from elsewhere that is
+// not a Stager is stepped directly, and the promise then holds only as far as
+// that optimizer keeps it.
 //
 // # Saved state
 //
