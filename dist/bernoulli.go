@@ -89,18 +89,15 @@ func (d *BernoulliDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tens
 	panic("dist: Bernoulli: no reparameterized sampler (HasRSample is false)")
 }
 
-// bernoulliLogitsKernel is x·l - softplus(l), stable for every l.
+// bernoulliLogitsKernel is x·l - softplus(l), written as
+// -x·softplus(-l) - (1-x)·softplus(l) so that it stays exact (not NaN) for
+// infinite logits.
 func bernoulliLogitsKernel() pointwise {
 	return pointwise{
 		name: "BernoulliLogitsLogProb",
-		f: func(x, l, _ float64) float64 {
-			if x == 0 {
-				return -tensor.SoftplusFloat(l)
-			}
-			return x*l - tensor.SoftplusFloat(l)
-		},
-		da: func(x, l, _ float64) float64 { return x - tensor.SigmoidFloat(l) },
-		ok: func(x, _, _ float64) bool { return isBinary(x) },
+		f:    func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
+		da:   func(x, l, _ float64) float64 { return x - tensor.SigmoidFloat(l) },
+		ok:   func(x, _, _ float64) bool { return isBinary(x) },
 	}
 }
 
@@ -167,4 +164,18 @@ func (d *BernoulliDist) logProbs() (logP, log1mP *tensor.Tensor) {
 		return d.logits.LogSigmoid(), d.logits.Neg().LogSigmoid()
 	}
 	return d.probs.Log(), d.probs.Neg().Log1p()
+}
+
+// binarySoftplus returns a·softplus(-l) + b·softplus(l), each term 0 when
+// its weight is 0: minus the log-probability of a successes and b failures
+// with log-odds l.
+func binarySoftplus(a, b, l float64) float64 {
+	v := 0.0
+	if a != 0 {
+		v += a * tensor.SoftplusFloat(-l)
+	}
+	if b != 0 {
+		v += b * tensor.SoftplusFloat(l)
+	}
+	return v
 }

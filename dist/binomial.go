@@ -120,22 +120,15 @@ func binomialProbsKernel() pointwise {
 	}
 }
 
-// binomialLogitsKernel is log C(n,k) + k·l - n·softplus(l).
+// binomialLogitsKernel is log C(n,k) + k·l - n·softplus(l), written as
+// log C(n,k) - k·softplus(-l) - (n-k)·softplus(l) to stay exact for
+// infinite logits.
 func binomialLogitsKernel() pointwise {
 	return pointwise{
 		name: "BinomialLogitsLogProb",
-		f: func(k, l, n float64) float64 {
-			v := logChoose(n, k)
-			if k != 0 {
-				v += k * l
-			}
-			if n != 0 {
-				v -= n * tensor.SoftplusFloat(l)
-			}
-			return v
-		},
-		da: func(k, l, n float64) float64 { return k - n*tensor.SigmoidFloat(l) },
-		ok: inCount,
+		f:    func(k, l, n float64) float64 { return logChoose(n, k) - binarySoftplus(k, n-k, l) },
+		da:   func(k, l, n float64) float64 { return k - n*tensor.SigmoidFloat(l) },
+		ok:   inCount,
 	}
 }
 

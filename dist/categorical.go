@@ -133,7 +133,8 @@ func (d *CategoricalDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Te
 }
 
 // LogProb returns the normalized log-probability of each index in value by
-// gathering it from Logits. A value that is not an integer in [0, K) is an
+// gathering it from the log-softmax of the logits, or gathering the
+// normalized probabilities and taking their log. A value that is not an integer in [0, K) is an
 // error when validation is on.
 func (d *CategoricalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	shape, err := d.checkLogProb(value)
@@ -144,7 +145,18 @@ func (d *CategoricalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 	if err := d.checkValues(value, "an integer in [0, K)", func(v float64) bool { return v >= 0 && v < k && isInteger(v) }); err != nil {
 		return nil, err
 	}
-	return gatherLast(d.Logits(), value, shape), nil
+	return d.logProbAt(value, shape), nil
+}
+
+// logProbAt returns the log-probability of the category indices idx,
+// broadcast to shape. Built from probs, it gathers the probabilities before
+// taking their log, so an impossible category gives exactly -Inf and the
+// categories not drawn get no gradient (not the NaN of 0·(1/0)).
+func (d *CategoricalDist) logProbAt(idx *tensor.Tensor, shape []int) *tensor.Tensor {
+	if d.logits != nil {
+		return gatherLast(d.logits, idx, shape)
+	}
+	return gatherLast(d.probs, idx, shape).Log()
 }
 
 // gatherLast returns, for each element i of the index tensor idx broadcast

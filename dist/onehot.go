@@ -96,7 +96,7 @@ func (d *OneHotCategoricalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, e
 			}
 		}
 	}
-	return gatherLast(d.cat.Logits(), value.Detach().ArgMax(-1), shape), nil
+	return d.cat.logProbAt(value.Detach().ArgMax(-1), shape), nil
 }
 
 // Mean returns the probabilities, of shape BatchShape + (K).
