@@ -160,6 +160,13 @@ func (d *ExponentialDist) Support() constraint.Constraint { return constraint.No
 // it). When α requires grad, the result carries the implicit
 // reparameterization gradient dz/dα = StandardGammaGrad(z, α).
 func standardGamma(rng *rand.Rand, alpha *tensor.Tensor, shape []int) *tensor.Tensor {
+	out, bw := standardGammaKernel(rng, alpha, shape)
+	return record("StandardGamma", out, []*tensor.Tensor{alpha}, bw)
+}
+
+// standardGammaKernel draws the values and returns the backward pass of the
+// implicit reparameterization.
+func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*tensor.Tensor, fusedBackward) {
 	ao := operandOf(alpha, shape)
 	n := numel(shape)
 	z := make([]float64, n)
@@ -167,7 +174,7 @@ func standardGamma(rng *rand.Rand, alpha *tensor.Tensor, shape []int) *tensor.Te
 		z[i] = sampleStandardGamma(rng, ao.d[i*ao.s])
 	}
 	out := tensor.FromData(z, shape...)
-	return record("StandardGamma", out, []*tensor.Tensor{alpha}, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
+	return out, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
 		nc := numChunks(n)
 		ga := newSlot(want[0], reduce, ao, n, nc)
 		forChunks(n, func(c, lo, hi int) {
@@ -188,7 +195,7 @@ func standardGamma(rng *rand.Rand, alpha *tensor.Tensor, shape []int) *tensor.Te
 			}
 		})
 		return []*tensor.Tensor{ga.result(ao, shape, reduce)}
-	})
+	}
 }
 
 // sampleStandardGamma draws from Gamma(alpha, 1) by Marsaglia and Tsang's

@@ -90,10 +90,21 @@ func expandResult(t *tensor.Tensor, shape []int) *tensor.Tensor {
 	return t.Expand(shape...)
 }
 
-// normalLogProb is the fused Normal log-density kernel; with logx it is the
+// normalLogProb is the fused Normal log-density op; with logx it is the
 // LogNormal one (x replaced by log x and log x subtracted). It also reports
 // whether any result is NaN.
 func normalLogProb(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool) {
+	out, nan, bw := normalKernel(x, loc, scale, logx)
+	name := "NormalLogProb"
+	if logx {
+		name = "LogNormalLogProb"
+	}
+	return record(name, out, []*tensor.Tensor{x, loc, scale}, bw), nan
+}
+
+// normalKernel evaluates the Normal (or LogNormal) log-density in one pass
+// and returns its backward pass.
+func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool, fusedBackward) {
 	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
 	n := numel(shape)
@@ -138,13 +149,8 @@ func normalLogProb(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, boo
 	for _, b := range nanChunk {
 		nan = nan || b
 	}
-	name := "NormalLogProb"
-	if logx {
-		name = "LogNormalLogProb"
-	}
 	res := tensor.FromData(out, shape...)
-	ins := []*tensor.Tensor{x, loc, scale}
-	return record(name, res, ins, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
+	return res, nan, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
 		nc := numChunks(n)
 		gx := newSlot(want[0], reduce, xo, n, nc)
 		gm := newSlot(want[1], reduce, mo, n, nc)
@@ -195,7 +201,7 @@ func normalLogProb(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, boo
 			}
 		})
 		return []*tensor.Tensor{gx.result(xo, shape, reduce), gm.result(mo, shape, reduce), gs.result(so, shape, reduce)}
-	}), nan
+	}
 }
 
 // Mean returns loc broadcast to the batch shape.
