@@ -11,16 +11,18 @@ import (
 // checkReduce checks a fused backward pass's two modes against each other:
 // with reduce, the gradient must equal g ⊙ (elementwise partials) summed to
 // each input's shape.
-func checkReduce(t *testing.T, name string, ins []*tensor.Tensor, out *tensor.Tensor, bw fusedBackward) {
+func checkReduce(t *testing.T, name string, ins []*tensor.Tensor, out *tensor.Tensor, bw fusedBackward, want []bool) {
 	t.Helper()
-	want := make([]bool, len(ins))
-	for i := range want {
-		want[i] = true
-	}
 	g := tensor.RandN(rand.New(rand.NewPCG(8, 8)), out.Shape()...)
 	parts := bw(nil, want, false)
 	red := bw(g.Data(), want, true)
 	for i, in := range ins {
+		if !want[i] {
+			if red[i] != nil {
+				t.Errorf("%s input %d: gradient not asked for", name, i)
+			}
+			continue
+		}
 		ref := g.Mul(parts[i]).SumTo(in.Shape())
 		got := red[i]
 		if got == nil || len(got.Shape()) != len(in.Shape()) {
@@ -48,12 +50,16 @@ func TestFusedReduceMatchesPartials(t *testing.T) {
 		scale := tensor.RandU(rng, sh[1]...).AddScalar(0.5)
 		for _, logx := range []bool{false, true} {
 			out, _, bw := normalKernel(x, loc, scale, logx)
-			checkReduce(t, "normal", []*tensor.Tensor{x, loc, scale}, out, bw)
+			ins := []*tensor.Tensor{x, loc, scale}
+			checkReduce(t, "normal", ins, out, bw, []bool{true, true, true})
+			// an observed value: the scalar-parameter fast path
+			checkReduce(t, "normal", ins, out, bw, []bool{false, true, true})
+			checkReduce(t, "normal", ins, out, bw, []bool{false, false, true})
 		}
 	}
 	for _, ash := range [][]int{{}, {2}, {n, 2}} {
 		alpha := tensor.RandU(rng, ash...).AddScalar(0.2)
 		out, bw := standardGammaKernel(rng, alpha, []int{n, 2})
-		checkReduce(t, "gamma", []*tensor.Tensor{alpha}, out, bw)
+		checkReduce(t, "gamma", []*tensor.Tensor{alpha}, out, bw, []bool{true})
 	}
 }

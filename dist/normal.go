@@ -115,6 +115,20 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 		xs, ms, ss := xo.s, mo.s, so.s
 		nan := false
 		switch {
+		case ss == 0 && ms == 0 && xs == 1 && !logx:
+			// the observation-site case: data against scalar parameters
+			iv := 1 / sd[0]
+			k := -math.Log(sd[0]) - logSqrt2Pi
+			m := md[0]
+			o := out[lo:hi]
+			for i, xv := range xd[lo:hi] {
+				z := (xv - m) * iv
+				v := k - 0.5*z*z
+				o[i] = v
+				if v != v {
+					nan = true
+				}
+			}
 		case ss == 0 && !logx:
 			iv := 1 / sd[0]
 			k := -math.Log(sd[0]) - logSqrt2Pi
@@ -157,8 +171,32 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 		gs := newSlot(want[2], reduce, so, n, nc)
 		forChunks(n, func(c, lo, hi int) {
 			var ax, am, as float64
+			if so.s == 0 && mo.s == 0 && xo.s == 1 && !logx && g != nil && gx.buf == nil && gm.buf == nil && gs.buf == nil {
+				// scalar parameters reduced: two running sums, nothing stored
+				iv := 1 / so.d[0]
+				m := mo.d[0]
+				gd := g[lo:hi]
+				var sz, szz float64 // Σ g·z and Σ g·(z²-1)
+				for i, xv := range xo.d[lo:hi] {
+					z := (xv - m) * iv
+					gi := gd[i]
+					sz += gi * z
+					szz += gi * (z*z - 1)
+				}
+				if gm.acc != nil {
+					gm.acc[c] = sz * iv
+				}
+				if gs.acc != nil {
+					gs.acc[c] = szz * iv
+				}
+				return
+			}
+			iv0 := 1 / so.d[0]
 			for i := lo; i < hi; i++ {
-				iv := 1 / so.d[i*so.s]
+				iv := iv0
+				if so.s != 0 {
+					iv = 1 / so.d[i]
+				}
 				xv := xo.d[i*xo.s]
 				if logx {
 					xv = math.Log(xv)
