@@ -28,6 +28,8 @@ type Ctx struct {
 	dims   map[int]string // vectorized plate dims in use → plate name
 	plates map[string]bool
 	noGrad bool
+
+	indexCache *IndexCache
 }
 
 // NewCtx returns a context reading parameters from store and drawing random

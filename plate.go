@@ -65,7 +65,7 @@ func (c *Ctx) NewPlate(name string, size int, opts ...PlateOption) *Plate {
 		return p
 	}
 	want := p.subsampleSize
-	msg := &Message{Type: SampleSite, Name: name, Fn: newSubsampleDist(size, want), Value: p.userIndices, Scale: 1, EventDim: -1}
+	msg := &Message{Type: SampleSite, Name: name, Fn: newSubsampleDist(size, want, c.indexCache), Value: p.userIndices, Scale: 1, EventDim: -1}
 	if len(c.stack) == 0 {
 		if msg.Value == nil {
 			msg.Value = msg.Fn.Sample(c.rng)
@@ -267,9 +267,9 @@ func broadcastSite(msg *Message) {
 
 // subsampleIndices draws the first k entries of a random permutation of
 // 0..n-1, or all of 0..n-1 in order when k is unset or at least n.
-func subsampleIndices(rng *rand.Rand, n, k int) *tensor.Tensor {
+func subsampleIndices(rng *rand.Rand, n, k int, cache *IndexCache) *tensor.Tensor {
 	if k < 0 || k >= n {
-		return tensor.Arange(0, float64(n), 1)
+		return cache.Arange(n)
 	}
 	perm := rng.Perm(n)[:k]
 	d := make([]float64, k)

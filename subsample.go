@@ -12,10 +12,11 @@ import (
 // random minibatch of indices, whose log-density is the constant 0.
 type subsampleDist struct {
 	size, subsampleSize int
+	cache               *IndexCache
 }
 
-func newSubsampleDist(size, subsampleSize int) *subsampleDist {
-	return &subsampleDist{size: size, subsampleSize: subsampleSize}
+func newSubsampleDist(size, subsampleSize int, cache *IndexCache) *subsampleDist {
+	return &subsampleDist{size: size, subsampleSize: subsampleSize, cache: cache}
 }
 
 func (d *subsampleDist) BatchShape() []int { return []int{} }
@@ -28,7 +29,7 @@ func (d *subsampleDist) EventShape() []int {
 }
 func (d *subsampleDist) HasRSample() bool { return false }
 func (d *subsampleDist) Sample(rng *rand.Rand, _ ...int) *tensor.Tensor {
-	return subsampleIndices(rng, d.size, d.subsampleSize)
+	return subsampleIndices(rng, d.size, d.subsampleSize, d.cache)
 }
 func (d *subsampleDist) RSample(rng *rand.Rand, s ...int) *tensor.Tensor { return d.Sample(rng, s...) }
 func (d *subsampleDist) LogProb(*tensor.Tensor) (*tensor.Tensor, error) {

@@ -14,7 +14,8 @@ import (
 type Site struct {
 	Message
 
-	// LogProb is the scaled and masked log-density (nil until computed).
+	// LogProb is the scaled and masked log-density (nil until computed;
+	// after ComputeLogProbSums it may stay nil until EnsureLogProb).
 	LogProb *tensor.Tensor
 	// UnscaledLogProb is the distribution's log-density before scale and mask.
 	UnscaledLogProb *tensor.Tensor
@@ -23,6 +24,32 @@ type Site struct {
 	// ScoreParts are the scaled and masked score parts (spec §3.3); computed
 	// for guide sites only. A nil field is identically zero.
 	ScoreParts *dist.ScoreParts
+
+	lpShape []int // shape of LogProb when only its sum was computed
+}
+
+// LogProbShape returns the shape of the site's log-prob, whether or not the
+// tensor itself has been computed.
+func (s *Site) LogProbShape() []int {
+	if s.LogProb != nil {
+		return s.LogProb.Shape()
+	}
+	return s.lpShape
+}
+
+// EnsureLogProb computes LogProb (scaled and masked) when only its sum was
+// computed.
+func (s *Site) EnsureLogProb() error {
+	if s.LogProb != nil || s.Type != SampleSite {
+		return nil
+	}
+	lp, err := s.Fn.LogProb(s.Value)
+	if err != nil {
+		return err
+	}
+	s.UnscaledLogProb = lp
+	s.LogProb = ScaleAndMask(lp, s.Scale, s.ScaleTensor, s.Mask)
+	return nil
 }
 
 // IsSubsample reports whether the site is a plate's subsample site.
@@ -136,17 +163,54 @@ func (t *Trace) ComputeLogProb(validate bool, warn WarnFunc) error {
 		if s.Type != SampleSite || s.LogProb != nil {
 			continue
 		}
-		lp, err := s.Fn.LogProb(s.Value)
-		if err != nil {
-			return t.siteError(s, "log_prob", err)
+		if err := t.computeOne(s); err != nil {
+			return err
 		}
-		s.UnscaledLogProb = lp
-		s.LogProb = ScaleAndMask(lp, s.Scale, s.ScaleTensor, s.Mask)
-		s.LogProbSum = s.LogProb.Sum()
 		if err := checkSum(s, validate, warn); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// ComputeLogProbSums fills LogProbSum of every sample site lacking it, like
+// ComputeLogProb, but for a site without mask or tensor scale whose
+// distribution can sum its log-density in one fused pass
+// (dist.SumLogProber) it computes only the sum; LogProb then waits for
+// EnsureLogProb. Inference that needs only the sums uses it to avoid
+// materializing log-densities of large data sets.
+func (t *Trace) ComputeLogProbSums(validate bool, warn WarnFunc) error {
+	for _, s := range t.sites {
+		if s.Type != SampleSite || s.LogProbSum != nil {
+			continue
+		}
+		sl, ok := s.Fn.(dist.SumLogProber)
+		if !ok || s.Mask != nil || s.ScaleTensor != nil {
+			if err := t.computeOne(s); err != nil {
+				return err
+			}
+		} else {
+			sum, shape, err := sl.SumLogProb(s.Value)
+			if err != nil {
+				return t.siteError(s, "log_prob", err)
+			}
+			if s.Scale != 1 {
+				sum = sum.MulScalar(s.Scale)
+			}
+			s.LogProbSum, s.lpShape = sum, shape
+		}
+		if err := checkSum(s, validate, warn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Trace) computeOne(s *Site) error {
+	if err := s.EnsureLogProb(); err != nil {
+		return t.siteError(s, "log_prob", err)
+	}
+	s.LogProbSum = s.LogProb.Sum()
 	return nil
 }
 

@@ -73,6 +73,7 @@ type TraceELBO struct {
 	mu      sync.Mutex
 	guessed int // guessed max_plate_nesting + 1; 0 = not yet guessed
 	logged  map[string]bool
+	indices vigo.IndexCache
 }
 
 func (e *TraceELBO) numParticles() int { return max(e.NumParticles, 1) }
@@ -165,6 +166,7 @@ func (e *TraceELBO) ctx(en env, k int) *vigo.Ctx {
 	c := vigo.NewCtx(en.store, rand.New(rand.NewPCG(en.seed, uint64(k)+1)))
 	c.SetWarn(e.warnFunc())
 	c.SetNoGrad(en.noGrad)
+	c.SetIndexCache(&e.indices)
 	return c
 }
 
@@ -186,7 +188,7 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 	}
 	mt, gt = mt.WithoutSubsample(), gt.WithoutSubsample()
 	w := e.warnFunc()
-	if err := mt.ComputeLogProb(e.validate(), w); err != nil {
+	if err := mt.ComputeLogProbSums(e.validate(), w); err != nil {
 		return nil, nil, err
 	}
 	if err := gt.ComputeScoreParts(e.validate(), w); err != nil {
@@ -424,6 +426,9 @@ func buildLogR(mt, gt *vigo.Trace) (*frameTensors, error) {
 	for _, m := range mt.Sites() {
 		if m.Type != vigo.SampleSite {
 			continue
+		}
+		if err := m.EnsureLogProb(); err != nil {
+			return nil, err
 		}
 		term := m.LogProb.Detach()
 		if !m.IsObserved {

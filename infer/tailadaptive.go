@@ -81,6 +81,9 @@ func (e *TraceTailAdaptiveELBO) particle(mt, gt *vigo.Trace) (float64, *tensor.T
 					return nil, vigo.Errorf(vigo.NotImplementedError, s.Name, "All distributions in the guide must be fully reparameterized.")
 				}
 			}
+			if err := s.EnsureLogProb(); err != nil {
+				return nil, err
+			}
 			lp := s.LogProb
 			if lp.Len()%n != 0 {
 				return nil, vigo.Errorf(vigo.ValueError, s.Name, "at site %q, log-prob of shape %v has no particle dim of size %d", s.Name, lp.Shape(), n)

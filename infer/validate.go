@@ -167,7 +167,7 @@ func checkSiteShape(s *vigo.Site, maxPlateNesting int) error {
 	if len(expected) > maxPlateNesting {
 		return vigo.Errorf(vigo.ValueError, s.Name, "at site %q, plate stack overflow\n  Try increasing max_plate_nesting to at least %d", s.Name, len(expected))
 	}
-	actual := s.LogProb.Shape()
+	actual := s.LogProbShape()
 	if maxPlateNesting < len(actual) {
 		actual = actual[len(actual)-maxPlateNesting:]
 	}
@@ -183,7 +183,7 @@ func checkSiteShape(s *vigo.Site, maxPlateNesting int) error {
 			for j := range expected {
 				exp[len(expected)-1-j] = expected[j]
 			}
-			return vigo.Errorf(vigo.ValueError, s.Name, "at site %q, invalid log_prob shape\n  Expected %v, actual %v\n  Try one of the following fixes:\n  - enclose the batched tensor in a with pyro.plate(...): context\n  - .to_event(...) the distribution being sampled\n  - .permute() data dimensions", s.Name, exp, s.LogProb.Shape())
+			return vigo.Errorf(vigo.ValueError, s.Name, "at site %q, invalid log_prob shape\n  Expected %v, actual %v\n  Try one of the following fixes:\n  - enclose the batched tensor in a with pyro.plate(...): context\n  - .to_event(...) the distribution being sampled\n  - .permute() data dimensions", s.Name, exp, s.LogProbShape())
 		}
 	}
 	return nil

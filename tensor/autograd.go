@@ -268,3 +268,15 @@ func addSame(a, b *Tensor) *Tensor {
 	}
 	return FromData(d, a.Shape()...)
 }
+
+// Fused returns out as the result of a custom operation on inputs: when any
+// input requires grad, backward maps the gradient of out (same shape as
+// out) to one gradient per input, each of that input's shape or nil. Other
+// packages use it for fused kernels with hand-written backward passes. out
+// must be freshly made by the caller and not yet part of any graph.
+func Fused(name string, out *Tensor, inputs []*Tensor, backward func(grad *Tensor) []*Tensor) *Tensor {
+	if out.op != nil || out.leaf != nil {
+		panic("tensor: Fused: out already belongs to a graph")
+	}
+	return record(out, name, func(_, g *Tensor) []*Tensor { return backward(g) }, inputs...)
+}
