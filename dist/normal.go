@@ -9,7 +9,7 @@ import (
 )
 
 // logSqrt2Pi is log √(2π).
-var logSqrt2Pi = 0.5 * math.Log(2*math.Pi)
+const logSqrt2Pi = 0.91893853320467274178032973640561764
 
 // NormalDist is the normal (Gaussian) distribution with mean Loc and
 // standard deviation Scale.
