@@ -69,11 +69,19 @@ const (
 	tetragammaAsymptotic = 12
 )
 
+// tinyNegative bounds the negative arguments, (-tinyNegative, 0), for which
+// the reflection formulas would evaluate sin(πx) at subnormal πx; there the
+// polygamma functions take one recurrence step up to x+1 instead, whose
+// 1/xⁿ term dominates.
+const tinyNegative = 1e-8
+
 // DigammaFloat returns ψ(x) = d/dx log Γ(x), accurate over the whole real line:
 // an asymptotic series for large x, the recurrence ψ(x) = ψ(x+1) - 1/x to reach
-// it from small positive x and from (-1, 0), and the reflection
-// ψ(x) = ψ(1-x) - π cot(πx) below -1. The error is within a few ulps relative
-// to max(1, |ψ(x)|): near the zeros of ψ the accuracy is absolute.
+// it from small x, a Taylor series about the positive zero x₀ ≈ 1.4616, and
+// the reflection ψ(x) = ψ(1-x) - π cot(πx) for negative x. For x > 0 the
+// relative error is below 1e-14 (measured against 50-digit values); for x < 0
+// the error is below 1e-14 relative to max(1, |ψ(x)|): close to the negative
+// zeros of ψ, one in each interval (-n-1, -n), the accuracy is absolute.
 //
 // As in PyTorch and SciPy, ψ(±0) = ∓Inf, ψ is NaN at the negative integers and
 // at -Inf, and ψ(+Inf) = +Inf.
@@ -87,7 +95,7 @@ func DigammaFloat(x float64) float64 {
 		if x == math.Floor(x) { // also catches -Inf
 			return math.NaN()
 		}
-		if x > -1 {
+		if x > -tinyNegative {
 			return digammaPositive(x+1) - 1/x
 		}
 		return digammaPositive(1-x) - math.Pi*cotPi(x)
@@ -95,8 +103,34 @@ func DigammaFloat(x float64) float64 {
 	return digammaPositive(x)
 }
 
+// The positive zero of ψ, x₀ = 1.4616321449683623412626595423257213..., split
+// into a float64 and the remainder so that x - x₀ is exact to rounding.
+const (
+	digammaRootHi = 1.4616321449683622
+	digammaRootLo = 9.549995429965697e-17
+)
+
+// digammaRootSeries holds ψ⁽ᵏ⁾(x₀)/k! for k = 1..16, the Taylor coefficients
+// of ψ about its positive zero (computed to 50 digits and rounded).
+var digammaRootSeries = [...]float64{
+	0.9676722454476212, -0.4427631689835921, 0.258499760955651, -0.16394270544240652,
+	0.10782405069126237, -0.07219956125645471, 0.04880428816414311, -0.03316112647484736,
+	0.022597648232218104, -0.01542476590494896, 0.010538791616612175, -0.007204534386356869,
+	0.004926781395729853, -0.003369801655439328, 0.002305126326734928, -0.0015769367714301972,
+}
+
 // digammaPositive returns ψ(x) for finite x > 0.
 func digammaPositive(x float64) float64 {
+	if d := x - digammaRootHi; math.Abs(d) < 0.125 {
+		// Near its zero ψ is a small difference of large terms; the Taylor
+		// series keeps full relative accuracy there (truncation < 1e-17).
+		d -= digammaRootLo
+		p := 0.0
+		for i := len(digammaRootSeries) - 1; i >= 0; i-- {
+			p = p*d + digammaRootSeries[i]
+		}
+		return p * d
+	}
 	acc := 0.0
 	for x < digammaAsymptotic {
 		acc -= 1 / x
@@ -151,8 +185,9 @@ func trigammaPositive(x float64) float64 {
 }
 
 // tetragammaFloat returns ψ₂(x) = d³/dx³ log Γ(x), the derivative of
-// TrigammaFloat, by the same scheme: recurrence ψ₂(x) = ψ₂(x+1) - 2/x³,
-// asymptotic series, and reflection ψ₂(x) = ψ₂(1-x) - 2π³ cot(πx)/sin²(πx).
+// TrigammaFloat, by the same scheme as DigammaFloat: recurrence
+// ψ₂(x) = ψ₂(x+1) - 2/x³, asymptotic series, and for negative x the
+// reflection ψ₂(x) = ψ₂(1-x) - 2π³ cot(πx)/sin²(πx).
 // At the poles 0, -1, -2, ... it returns NaN (the sign of the infinity
 // depends on the side).
 func tetragammaFloat(x float64) float64 {
@@ -167,12 +202,11 @@ func tetragammaFloat(x float64) float64 {
 		if x == math.Floor(x) {
 			return math.NaN()
 		}
-		if x > -1 {
+		if x > -tinyNegative {
 			return tetragammaPositive(x+1) - 2/(x*x*x)
 		}
-		r := x - math.Round(x)
-		s, c := math.Sincos(math.Pi * r)
-		return tetragammaPositive(1-x) - 2*math.Pi*math.Pi*math.Pi*c/(s*s*s)
+		s := sinPi(x)
+		return tetragammaPositive(1-x) - 2*math.Pi*math.Pi*math.Pi*cotPi(x)/(s*s)
 	}
 	return tetragammaPositive(x)
 }
@@ -203,8 +237,13 @@ func sinPi(x float64) float64 {
 }
 
 // cotPi returns cot(πx) for non-integer x, reducing x to [-1/2, 1/2] first
-// (cot has period π, so no sign change is needed).
+// (cot has period π, so no sign change is needed); it is exactly 0 at the
+// half-integers.
 func cotPi(x float64) float64 {
-	s, c := math.Sincos(math.Pi * (x - math.Round(x)))
+	r := x - math.Round(x)
+	if math.Abs(r) == 0.5 {
+		return 0
+	}
+	s, c := math.Sincos(math.Pi * r)
 	return c / s
 }
