@@ -68,8 +68,8 @@ func LogicalOr(a, b *Tensor) *Tensor {
 // Where returns a tensor that takes its value from a where cond is nonzero and
 // from b elsewhere. cond, a and b broadcast together to the result's shape.
 // Gradients flow to a where cond is true and to b where it is false, summed
-// back to their shapes; none flows to cond. A NaN or Inf in the branch not
-// taken does not reach the gradient of the other.
+// back to their shapes; none flows to cond. Where a branch is not taken its
+// gradient is exactly zero, even where the incoming gradient is infinite.
 func Where(cond, a, b *Tensor) *Tensor {
 	shape, ok := BroadcastShapes(cond.Shape(), a.Shape(), b.Shape())
 	if !ok {

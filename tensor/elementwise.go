@@ -206,11 +206,12 @@ func (a *Tensor) Sign() *Tensor {
 }
 
 // logAddExpFloat returns log(e^x + e^y) without overflow, with the infinite
-// cases handled exactly: -Inf when both are -Inf, +Inf when either is +Inf.
+// cases handled exactly: -Inf when both are -Inf, +Inf when either is +Inf
+// (and the other is not NaN).
 func logAddExpFloat(x, y float64) float64 {
-	m := math.Max(x, y)
+	m := maxNaN(x, y)
 	if math.IsInf(m, 0) {
-		return m // covers (+Inf, ·) and (-Inf, -Inf); NaN falls through below
+		return m // (+Inf, ·) or (-Inf, -Inf); NaN goes on to give NaN
 	}
 	return m + math.Log1p(math.Exp(-math.Abs(x-y)))
 }
