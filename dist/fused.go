@@ -1,7 +1,6 @@
 package dist
 
 import (
-	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -115,10 +114,7 @@ func forChunks(n int, fn func(c, lo, hi int)) {
 type fusedBackward func(g []float64, want []bool, reduce bool) []*tensor.Tensor
 
 // record makes out, computed by a fused kernel from ins, a node of the
-// autograd graph. The gradient reaches each input t that requires one
-// through out + (t - detach(t))·∂out/∂t, whose value is out and whose
-// gradient is the chain rule's; non-finite partials (where out is ±Inf or
-// NaN) are replaced by 0 so the value stays exact.
+// autograd graph whose backward pass is the kernel's own summing pass.
 func record(name string, out *tensor.Tensor, ins []*tensor.Tensor, bw fusedBackward) *tensor.Tensor {
 	want := make([]bool, len(ins))
 	anyGrad := false
@@ -129,18 +125,7 @@ func record(name string, out *tensor.Tensor, ins []*tensor.Tensor, bw fusedBackw
 	if !anyGrad {
 		return out
 	}
-	parts := bw(nil, want, false)
-	for i, t := range ins {
-		if !want[i] {
-			continue
-		}
-		pd := parts[i].Data()
-		for j, v := range pd {
-			if math.IsInf(v, 0) || v != v {
-				pd[j] = 0
-			}
-		}
-		out = out.Add(t.Sub(t.Detach()).Mul(parts[i]))
-	}
-	return out
+	return tensor.Fused(name, out, ins, func(g *tensor.Tensor) []*tensor.Tensor {
+		return bw(g.Data(), want, true)
+	})
 }

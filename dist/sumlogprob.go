@@ -1,6 +1,10 @@
 package dist
 
-import "github.com/vigo-ppl/vigo/tensor"
+import (
+	"math"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
 
 // SumLogProber is implemented by distributions that can sum their
 // log-density over a value in one fused pass, without materializing the
@@ -9,4 +13,105 @@ type SumLogProber interface {
 	// SumLogProb returns LogProb(value).Sum() as a differentiable scalar,
 	// and the shape LogProb(value) would have.
 	SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error)
+}
+
+// SumLogProb returns the sum of the Normal log-density over value in one
+// fused pass, and the shape LogProb would have.
+func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, nan := normalSum(value, d.loc, d.scale, shape)
+	if nan && d.validating() {
+		if err := d.checkValues(value, "real", isReal); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s, shape, nil
+}
+
+// normalSum is Σ log N(x | loc, scale) over the broadcast of the operands,
+// times the number of copies when the result shape is larger (an expanded
+// batch). Its backward pass takes the scalar gradient straight to each
+// operand: one pass, and no elementwise buffer except for operands that
+// need elementwise gradients.
+func normalSum(x, loc, scale *tensor.Tensor, resultShape []int) (*tensor.Tensor, bool) {
+	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
+	copies := float64(numel(resultShape)) / float64(max(numel(shape), 1))
+	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
+	n := numel(shape)
+	nc := numChunks(n)
+	partial := make([]float64, nc)
+	nanChunk := make([]bool, nc)
+	forChunks(n, func(c, lo, hi int) {
+		acc := 0.0
+		if so.s == 0 && mo.s == 0 && xo.s == 1 {
+			iv, m := 1/so.d[0], mo.d[0]
+			for _, xv := range xo.d[lo:hi] {
+				z := (xv - m) * iv
+				acc += z * z
+			}
+			acc = -0.5*acc - float64(hi-lo)*(math.Log(so.d[0])+logSqrt2Pi)
+		} else {
+			for i := lo; i < hi; i++ {
+				s := so.d[i*so.s]
+				z := (xo.d[i*xo.s] - mo.d[i*mo.s]) / s
+				acc += -0.5*z*z - math.Log(s) - logSqrt2Pi
+			}
+		}
+		partial[c] = acc
+		nanChunk[c] = acc != acc
+	})
+	total, nan := 0.0, false
+	for c := range partial {
+		total += partial[c]
+		nan = nan || nanChunk[c]
+	}
+	out := tensor.Scalar(total * copies)
+	ins := []*tensor.Tensor{x, loc, scale}
+	want := []bool{x.RequiresGrad(), loc.RequiresGrad(), scale.RequiresGrad()}
+	if !want[0] && !want[1] && !want[2] {
+		return out, nan
+	}
+	return tensor.Fused("NormalSumLogProb", out, ins, func(g *tensor.Tensor) []*tensor.Tensor {
+		k := g.Item() * copies
+		gx := newSlot(want[0], true, xo, n, nc)
+		gm := newSlot(want[1], true, mo, n, nc)
+		gs := newSlot(want[2], true, so, n, nc)
+		forChunks(n, func(c, lo, hi int) {
+			var ax, am, as float64
+			for i := lo; i < hi; i++ {
+				iv := 1 / so.d[i*so.s]
+				z := (xo.d[i*xo.s] - mo.d[i*mo.s]) * iv
+				w := k * z * iv          // ∂/∂loc
+				ws := k * (z*z - 1) * iv // ∂/∂scale
+				if gx.buf != nil {
+					gx.buf[i] = -w
+				} else {
+					ax -= w
+				}
+				if gm.buf != nil {
+					gm.buf[i] = w
+				} else {
+					am += w
+				}
+				if gs.buf != nil {
+					gs.buf[i] = ws
+				} else {
+					as += ws
+				}
+			}
+			if gx.acc != nil {
+				gx.acc[c] = ax
+			}
+			if gm.acc != nil {
+				gm.acc[c] = am
+			}
+			if gs.acc != nil {
+				gs.acc[c] = as
+			}
+		})
+		return []*tensor.Tensor{gx.result(xo, shape, true), gm.result(mo, shape, true), gs.result(so, shape, true)}
+	}), nan
 }

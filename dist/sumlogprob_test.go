@@ -1,0 +1,71 @@
+package dist
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// TestNormalSumLogProb checks the fused sum and its gradients against
+// LogProb(value).Sum() (the reference it must equal) for broadcast shapes.
+func TestNormalSumLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	cases := []struct{ x, loc, scale, expand []int }{
+		{[]int{50}, nil, nil, nil},
+		{[]int{50}, []int{50}, []int{1}, nil},
+		{[]int{4, 3}, []int{3}, []int{4, 1}, nil},
+		{[]int{40000}, nil, nil, nil},
+		{[]int{3}, nil, nil, []int{5, 3}},
+	}
+	for _, c := range cases {
+		mk := func(shape []int, lo, hi float64) *tensor.Tensor {
+			v := tensor.RandU(rng, shape...)
+			return v.MulScalar(hi - lo).AddScalar(lo).Detach().Clone().SetRequiresGrad(true)
+		}
+		x, loc, scale := mk(c.x, -2, 2), mk(c.loc, -1, 1), mk(c.scale, 0.5, 2)
+		var d Distribution = Normal(loc, scale)
+		if c.expand != nil {
+			d = d.Expand(c.expand...)
+		}
+		sum, shape, err := d.(SumLogProber).SumLogProb(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp, err := d.LogProb(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := lp.Sum()
+		if !sameShape(shape, lp.Shape()) {
+			t.Errorf("%v: shape %v, LogProb shape %v", c, shape, lp.Shape())
+		}
+		// Summation order differs (chunked partial sums): agree to rounding.
+		if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
+			t.Errorf("%v: sum %.15g, reference %.15g", c, sum.Item(), ref.Item())
+		}
+		got := tensor.Gradients(sum, x, loc, scale)
+		want := tensor.Gradients(ref, x, loc, scale)
+		for k := range got {
+			for i, v := range got[k].Data() {
+				w := want[k].Data()[i]
+				if math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+					t.Errorf("%v: input %d grad[%d] = %.15g, reference %.15g", c, k, i, v, w)
+				}
+			}
+		}
+	}
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
