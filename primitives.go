@@ -86,10 +86,6 @@ func (c *Ctx) Sample(name string, d dist.Distribution, opts ...SampleOption) *te
 // sampleMasked splits a partially observed site into an observed part and a
 // latent part and records their combination as a deterministic site.
 func (c *Ctx) sampleMasked(name string, d dist.Distribution, cfg sampleConfig) *tensor.Tensor {
-	batch := d.BatchShape()
-	if b, ok := tensor.BroadcastShapes(cfg.obsMask.Shape(), batch); !ok || len(b) != len(batch) || !sameInts(b, batch) {
-		raise(ValueError, name, "Invalid obs_mask shape %v; should be broadcastable to batch_shape = %v", cfg.obsMask.Shape(), batch)
-	}
 	var observed, latent *tensor.Tensor
 	withMask(c, cfg.obsMask, func() {
 		observed = c.Sample(name+"_observed", d, Obs(cfg.obs))
@@ -97,9 +93,16 @@ func (c *Ctx) sampleMasked(name string, d dist.Distribution, cfg sampleConfig) *
 	withMask(c, tensor.LogicalNot(cfg.obsMask), func() {
 		latent = c.Sample(name+"_unobserved", d)
 	})
+	// The mask covers batch dims only: it must broadcast with both values
+	// once the event dims are appended. The values may carry plate dims
+	// that the distribution's own batch shape lacks, so the check is made
+	// here, after sampling, not against d.BatchShape().
 	m := cfg.obsMask
 	for range d.EventShape() {
 		m = m.Unsqueeze(-1)
+	}
+	if _, ok := tensor.BroadcastShapes(m.Shape(), observed.Shape(), latent.Shape()); !ok {
+		raise(ValueError, name, "Invalid obs_mask shape %v; should be broadcastable to batch_shape = %v", cfg.obsMask.Shape(), d.BatchShape())
 	}
 	value := tensor.Where(m, observed, latent)
 	return c.Deterministic(name, value, len(d.EventShape()))

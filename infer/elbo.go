@@ -510,7 +510,9 @@ func (e *TraceELBO) differentiableLoss(en env, model, guide vigo.Program, eval p
 	if err := e.warnIfNaN(sur.Item()); err != nil {
 		return nil, err
 	}
-	return sur.AddScalar(loss - sur.Item()), nil
+	// (S − item(S)) is exactly zero, so adding the loss afterwards gives a
+	// value bit-identical to Loss; S + (loss − item(S)) would round.
+	return sur.AddScalar(-sur.Item()).AddScalar(loss), nil
 }
 
 // LossAndGrads returns the ELBO loss and adds the gradient of the surrogate
