@@ -81,6 +81,24 @@ func normalSum(x, loc, scale *tensor.Tensor, resultShape []int) (*tensor.Tensor,
 		gs := newSlot(want[2], true, so, n, nc)
 		forChunks(n, func(c, lo, hi int) {
 			var ax, am, as float64
+			if so.s == 0 && mo.s == 0 && xo.s == 1 && gx.buf == nil {
+				// scalar parameters, data not differentiated: Σz and Σz²
+				iv, m := 1/so.d[0], mo.d[0]
+				var sz, szz float64
+				for _, xv := range xo.d[lo:hi] {
+					z := (xv - m) * iv
+					sz += z
+					szz += z * z
+				}
+				cnt := float64(hi - lo)
+				if gm.acc != nil {
+					gm.acc[c] = k * sz * iv
+				}
+				if gs.acc != nil {
+					gs.acc[c] = k * (szz - cnt) * iv
+				}
+				return
+			}
 			for i := lo; i < hi; i++ {
 				iv := 1 / so.d[i*so.s]
 				z := (xo.d[i*xo.s] - mo.d[i*mo.s]) * iv
