@@ -73,7 +73,13 @@ func newParamEntry(name string, init *tensor.Tensor, cons constraint.Constraint)
 	if err != nil {
 		return nil, &Error{Kind: ValueError, Site: name, Err: err, Msg: fmt.Sprintf("parameter %q: %v", name, err)}
 	}
+	if init == nil {
+		return nil, Errorf(ValueError, name, "parameter %q: nil value", name)
+	}
 	init = init.Detach()
+	if init.Dim() < cons.EventDim() {
+		return nil, Errorf(ValueError, name, "parameter %q: initial value of shape %v has fewer dims than the %d event dims of constraint %s", name, init.Shape(), cons.EventDim(), cons.Name())
+	}
 	if !init.AllFinite() {
 		return nil, Errorf(ValueError, name, "parameter %q: initial value of shape %v contains NaN or Inf", name, init.Shape())
 	}

@@ -85,6 +85,9 @@ func entryFromUnconstrained(name string, u *tensor.Tensor, cons constraint.Const
 	if err != nil {
 		return nil, fmt.Errorf("vigo: parameter %q: %w", name, err)
 	}
+	if err := fitsTransform(tr, u); err != nil {
+		return nil, fmt.Errorf("vigo: parameter %q: constraint %s: %w", name, cons.Name(), err)
+	}
 	return &paramEntry{leaf: tensor.New(u.Data(), u.Shape()...).SetRequiresGrad(true), cons: cons, tr: tr}, nil
 }
 
@@ -169,8 +172,7 @@ func decodeParamState(b []byte) (ParamState, error) {
 		return bad("header length %d exceeds file size %d", n, len(b))
 	}
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(b[8 : 8+n]))
-	if err := dec.Decode(&raw); err != nil {
+	if err := json.Unmarshal(b[8:8+n], &raw); err != nil { // rejects anything after the JSON object
 		return bad("header: %v", err)
 	}
 	var meta map[string]string
@@ -225,7 +227,11 @@ func decodeParamState(b []byte) (ParamState, error) {
 		st.Values[name] = tensor.FromData(vals, e.Shape...)
 		st.Constraints[name] = c
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	// Empty entries have lo == hi; ordering them before a span starting at
+	// the same offset keeps the check independent of map order.
+	sort.Slice(spans, func(i, j int) bool {
+		return spans[i].lo < spans[j].lo || (spans[i].lo == spans[j].lo && spans[i].hi < spans[j].hi)
+	})
 	end := 0
 	for _, sp := range spans {
 		if sp.lo != end {
@@ -243,6 +249,23 @@ func decodeParamState(b []byte) (ParamState, error) {
 		}
 	}
 	return st, nil
+}
+
+// fitsTransform reports whether the unconstrained value u has a shape that
+// tr maps, so that reading the parameter cannot fail later: enough dims for
+// tr's events, and a shape its forward map accepts (square matrices,
+// triangular numbers of entries, ...).
+func fitsTransform(tr transform.Transform, u *tensor.Tensor) (err error) {
+	if u.Dim() < tr.DomainEventDim() {
+		return fmt.Errorf("shape %v has fewer than %d dims", u.Shape(), tr.DomainEventDim())
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("shape %v does not fit: %v", u.Shape(), r)
+		}
+	}()
+	tr.Forward(u)
+	return nil
 }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it
