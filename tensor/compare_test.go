@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// panicMessage runs f and returns the message it panics with, or "" if it
+// recoveredMessage runs f and returns the message it panics with, or "" if it
 // does not panic.
-func panicMessage(f func()) (msg string) {
+func recoveredMessage(f func()) (msg string) {
 	defer func() {
 		if r := recover(); r != nil {
 			msg = fmt.Sprint(r)
@@ -39,7 +39,7 @@ func TestComparisons(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := c.f(a, b)
-		if !sameShape(got.Shape(), []int{2, 3}) || !equalFloats(got.Data(), c.want) {
+		if !sameShape(got.Shape(), []int{2, 3}) || !identicalFloats(got.Data(), c.want) {
 			t.Errorf("%s = %v (shape %v), want %v (shape [2 3])", c.name, got, got.Shape(), c.want)
 		}
 		if got.RequiresGrad() {
@@ -49,17 +49,17 @@ func TestComparisons(t *testing.T) {
 		back := c.f(b, a)
 		mirror := map[string]string{"Eq": "Eq", "Ne": "Ne", "Lt": "Gt", "Le": "Ge", "Gt": "Lt", "Ge": "Le"}[c.name]
 		for _, m := range cases {
-			if m.name == mirror && !equalFloats(back.Data(), m.want) {
+			if m.name == mirror && !identicalFloats(back.Data(), m.want) {
 				t.Errorf("%s with operands swapped = %v, want %v", c.name, back, m.want)
 			}
 		}
 	}
 	// (3, 1) against (1, 2): an outer comparison.
 	got := New([]float64{1, 2, 3}, 3, 1).Lt(New([]float64{1.5, 2.5}, 1, 2))
-	if want := []float64{1, 1, 0, 1, 0, 0}; !sameShape(got.Shape(), []int{3, 2}) || !equalFloats(got.Data(), want) {
+	if want := []float64{1, 1, 0, 1, 0, 0}; !sameShape(got.Shape(), []int{3, 2}) || !identicalFloats(got.Data(), want) {
 		t.Errorf("Lt outer = %v (shape %v), want %v (shape [3 2])", got, got.Shape(), want)
 	}
-	msg := panicMessage(func() { Zeros(2).Eq(Zeros(3)) })
+	msg := recoveredMessage(func() { Zeros(2).Eq(Zeros(3)) })
 	if !strings.HasPrefix(msg, "tensor: Eq") || !strings.Contains(msg, "[2]") || !strings.Contains(msg, "[3]") {
 		t.Errorf("Eq of shapes [2] and [3] panics with %q, want a tensor: Eq message naming both shapes", msg)
 	}
@@ -68,15 +68,15 @@ func TestComparisons(t *testing.T) {
 func TestLogicalOps(t *testing.T) {
 	nan := math.NaN()
 	m := Vector(0, 2, math.Copysign(0, -1), nan, -1)
-	if got, want := LogicalNot(m).Data(), []float64{1, 0, 1, 0, 0}; !equalFloats(got, want) {
+	if got, want := LogicalNot(m).Data(), []float64{1, 0, 1, 0, 0}; !identicalFloats(got, want) {
 		t.Errorf("LogicalNot = %v, want %v", got, want)
 	}
 	x := New([]float64{0, 1, 3, 0}, 2, 2)
 	y := New([]float64{0, 7}, 2, 1) // broadcast along columns
-	if got, want := LogicalAnd(x, y).Data(), []float64{0, 0, 1, 0}; !equalFloats(got, want) {
+	if got, want := LogicalAnd(x, y).Data(), []float64{0, 0, 1, 0}; !identicalFloats(got, want) {
 		t.Errorf("LogicalAnd = %v, want %v", got, want)
 	}
-	if got, want := LogicalOr(x, y).Data(), []float64{0, 1, 1, 1}; !equalFloats(got, want) {
+	if got, want := LogicalOr(x, y).Data(), []float64{0, 1, 1, 1}; !identicalFloats(got, want) {
 		t.Errorf("LogicalOr = %v, want %v", got, want)
 	}
 	if got := LogicalAnd(y, x).Shape(); !sameShape(got, []int{2, 2}) {
@@ -94,16 +94,16 @@ func TestWhereValues(t *testing.T) {
 	a := Vector(10, 20, 30)
 	b := Scalar(-1)
 	got := Where(cond, a, b)
-	if want := []float64{10, 20, 30, -1, -1, -1}; !sameShape(got.Shape(), []int{2, 3}) || !equalFloats(got.Data(), want) {
+	if want := []float64{10, 20, 30, -1, -1, -1}; !sameShape(got.Shape(), []int{2, 3}) || !identicalFloats(got.Data(), want) {
 		t.Errorf("Where = %v (shape %v), want %v (shape [2 3])", got, got.Shape(), want)
 	}
 	// Any nonzero condition, NaN included, selects a; the branch not taken
 	// may hold NaN or Inf without affecting the result.
 	got = Where(Vector(2, 0, math.NaN(), math.Copysign(0, -1)), Vector(1, math.NaN(), 3, math.Inf(1)), Vector(9, 8, 7, 6))
-	if want := []float64{1, 8, 3, 6}; !equalFloats(got.Data(), want) {
+	if want := []float64{1, 8, 3, 6}; !identicalFloats(got.Data(), want) {
 		t.Errorf("Where = %v, want %v", got, want)
 	}
-	msg := panicMessage(func() { Where(Zeros(2), Zeros(3), Zeros(1)) })
+	msg := recoveredMessage(func() { Where(Zeros(2), Zeros(3), Zeros(1)) })
 	if !strings.HasPrefix(msg, "tensor: Where") || !strings.Contains(msg, "[2]") || !strings.Contains(msg, "[3]") {
 		t.Errorf("Where of shapes [2], [3], [1] panics with %q, want a tensor: Where message naming the shapes", msg)
 	}
@@ -142,10 +142,10 @@ func TestWhereGradient(t *testing.T) {
 	a := Param([]float64{1, 2, 3}, 3)
 	b := Param([]float64{5}, 1)
 	Where(cond, a, b).BackwardWith(Vector(math.Inf(1), 2, 4))
-	if got, want := a.Grad().Data(), []float64{math.Inf(1), 0, 4}; !equalFloats(got, want) {
+	if got, want := a.Grad().Data(), []float64{math.Inf(1), 0, 4}; !identicalFloats(got, want) {
 		t.Errorf("Where gradient of a = %v, want %v", got, want)
 	}
-	if got, want := b.Grad().Data(), []float64{2}; !equalFloats(got, want) {
+	if got, want := b.Grad().Data(), []float64{2}; !identicalFloats(got, want) {
 		t.Errorf("Where gradient of b = %v, want %v", got, want)
 	}
 }

@@ -23,8 +23,8 @@ func sliceUnary(name string, a *Tensor, fwd func(dst, x []float64), bwd func(dst
 	}, a)
 }
 
-// zeroGrad is the derivative of a piecewise-constant function.
-func zeroGrad(x, y float64) float64 { return 0 }
+// flatGrad is the derivative of a piecewise-constant function: zero.
+func flatGrad(x, y float64) float64 { return 0 }
 
 // Sigmoid returns the logistic function 1/(1+e^-a) elementwise, computed
 // without overflow for any input.
@@ -183,11 +183,11 @@ func (a *Tensor) Reciprocal() *Tensor {
 
 // Floor returns the greatest integer value <= a elementwise. Its gradient is
 // zero everywhere (as in PyTorch, the tensor still records the operation).
-func (a *Tensor) Floor() *Tensor { return Unary("Floor", a, math.Floor, zeroGrad) }
+func (a *Tensor) Floor() *Tensor { return Unary("Floor", a, math.Floor, flatGrad) }
 
 // Round rounds a to the nearest integer elementwise, ties to even as PyTorch
 // does (Round(0.5) = 0, Round(1.5) = 2). Its gradient is zero everywhere.
-func (a *Tensor) Round() *Tensor { return Unary("Round", a, math.RoundToEven, zeroGrad) }
+func (a *Tensor) Round() *Tensor { return Unary("Round", a, math.RoundToEven, flatGrad) }
 
 // Sign returns -1, 0 or 1 according to the sign of a elementwise (0 for ±0,
 // NaN for NaN). Its gradient is zero everywhere.
@@ -202,7 +202,7 @@ func (a *Tensor) Sign() *Tensor {
 			return 0
 		}
 		return x // NaN
-	}, zeroGrad)
+	}, flatGrad)
 }
 
 // logAddExpFloat returns log(e^x + e^y) without overflow, with the infinite

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// randShape returns a random shape of rank 0 to 3 with sizes 1 to 4.
-func randShape(rng *rand.Rand) []int {
+// randRank3Shape returns a random shape of rank 0 to 3 with sizes 1 to 4.
+func randRank3Shape(rng *rand.Rand) []int {
 	s := make([]int, rng.IntN(4))
 	for i := range s {
 		s[i] = 1 + rng.IntN(4)
@@ -20,7 +20,7 @@ func randShape(rng *rand.Rand) []int {
 // are taken from one random shape by dropping leading dims and setting some
 // dims to 1, so either side may be the one that is broadcast.
 func randBroadcastPair(rng *rand.Rand) (a, b []int) {
-	out := randShape(rng)
+	out := randRank3Shape(rng)
 	sub := func() []int {
 		s := cloneInts(out[rng.IntN(len(out)+1):])
 		for i := range s {
@@ -33,9 +33,9 @@ func randBroadcastPair(rng *rand.Rand) (a, b []int) {
 	return sub(), sub()
 }
 
-// broadcastPairs lists fixed shape pairs covering same shapes, scalars and
+// gradShapePairs lists fixed shape pairs covering same shapes, scalars and
 // broadcasting of either operand, then adds random pairs.
-func broadcastPairs(rng *rand.Rand, random int) [][2][]int {
+func gradShapePairs(rng *rand.Rand, random int) [][2][]int {
 	pairs := [][2][]int{
 		{{3, 4}, {3, 4}},
 		{{3, 4}, {4}},
@@ -85,7 +85,7 @@ func TestGradElementwiseUnary(t *testing.T) {
 	}
 	for _, c := range cases {
 		for r := 0; r < 3; r++ {
-			shape := randShape(rng)
+			shape := randRank3Shape(rng)
 			if r == 0 {
 				shape = []int{2, 5}
 			}
@@ -111,7 +111,7 @@ func TestGradElementwiseBinary(t *testing.T) {
 		{"Minimum", (*Tensor).Minimum, -2, 2, -2, 2},
 	}
 	for _, c := range cases {
-		for _, s := range broadcastPairs(rng, 6) {
+		for _, s := range gradShapePairs(rng, 6) {
 			a := randParam(rng, c.alo, c.ahi, s[0]...)
 			b := randParam(rng, c.blo, c.bhi, s[1]...)
 			checkGrad(t, fmt.Sprintf("%s%v%v", c.name, s[0], s[1]), func(in []*Tensor) *Tensor { return c.f(in[0], in[1]) }, a, b)
@@ -119,9 +119,9 @@ func TestGradElementwiseBinary(t *testing.T) {
 	}
 }
 
-// gradOf returns the gradient of sum(f(x)·w) with respect to the leaf x, or
+// leafGradOf returns the gradient of sum(f(x)·w) with respect to the leaf x, or
 // of sum(f(x)) when w is nil.
-func gradOf(x *Tensor, out *Tensor, w *Tensor) []float64 {
+func leafGradOf(x *Tensor, out *Tensor, w *Tensor) []float64 {
 	x.ClearGrad()
 	if w != nil {
 		out = out.Mul(w)
@@ -130,12 +130,12 @@ func gradOf(x *Tensor, out *Tensor, w *Tensor) []float64 {
 	return x.Grad().Data()
 }
 
-func equalFloats(got, want []float64) bool {
+func identicalFloats(got, want []float64) bool {
 	if len(got) != len(want) {
 		return false
 	}
 	for i := range got {
-		if !sameFloat(got[i], want[i]) && !(got[i] == 0 && want[i] == 0) {
+		if !identicalFloat(got[i], want[i]) && !(got[i] == 0 && want[i] == 0) {
 			return false
 		}
 	}
@@ -164,7 +164,7 @@ func TestElementwiseMatchScalarFuncs(t *testing.T) {
 		for i, v := range xs {
 			want[i] = c.f(v)
 		}
-		if !equalFloats(c.got.Data(), want) || !sameShape(c.got.Shape(), x.Shape()) {
+		if !identicalFloats(c.got.Data(), want) || !sameShape(c.got.Shape(), x.Shape()) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, want)
 		}
 	}
@@ -210,7 +210,7 @@ func TestPiecewiseValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := c.f(Vector(c.in...)).Data()
-		if !equalFloats(got, c.out) {
+		if !identicalFloats(got, c.out) {
 			t.Errorf("%s(%v) = %v, want %v", c.name, c.in, got, c.out)
 		}
 		for i := range got {
@@ -242,7 +242,7 @@ func TestPiecewiseGradients(t *testing.T) {
 			t.Errorf("%s does not record a gradient", c.name)
 			continue
 		}
-		if got := gradOf(x, c.out, nil); !equalFloats(got, c.want) {
+		if got := leafGradOf(x, c.out, nil); !identicalFloats(got, c.want) {
 			t.Errorf("%s gradient = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -253,10 +253,10 @@ func TestMaximumMinimum(t *testing.T) {
 	a := Param([]float64{1, 5, 3, nan, 2, 2}, 2, 3)
 	b := Param([]float64{4, 3, 3}, 3)
 	// a broadcasts against b row by row: rows (1,5,3) and (NaN,2,2) against (4,3,3).
-	if got, want := a.Maximum(b).Data(), []float64{4, 5, 3, nan, 3, 3}; !equalFloats(got, want) {
+	if got, want := a.Maximum(b).Data(), []float64{4, 5, 3, nan, 3, 3}; !identicalFloats(got, want) {
 		t.Errorf("Maximum = %v, want %v", got, want)
 	}
-	if got, want := a.Minimum(b).Data(), []float64{1, 3, 3, nan, 2, 2}; !equalFloats(got, want) {
+	if got, want := a.Minimum(b).Data(), []float64{1, 3, 3, nan, 2, 2}; !identicalFloats(got, want) {
 		t.Errorf("Minimum = %v, want %v", got, want)
 	}
 	// Gradients as in PyTorch: to the larger (smaller) input, halved on ties,
@@ -273,10 +273,10 @@ func TestMaximumMinimum(t *testing.T) {
 		a.ClearGrad()
 		b.ClearGrad()
 		c.out.Sum().Backward()
-		if got := a.Grad().Data(); !equalFloats(got, c.ga) {
+		if got := a.Grad().Data(); !identicalFloats(got, c.ga) {
 			t.Errorf("%s: gradient of a = %v, want %v", c.name, got, c.ga)
 		}
-		if got := b.Grad().Data(); !equalFloats(got, c.gb) {
+		if got := b.Grad().Data(); !identicalFloats(got, c.gb) {
 			t.Errorf("%s: gradient of b = %v, want %v", c.name, got, c.gb)
 		}
 	}
@@ -368,19 +368,19 @@ func TestXlogy(t *testing.T) {
 	// Gradients at x == 0 as in PyTorch: ∂/∂x is 0 and ∂/∂y is x/y = 0.
 	x, y := Param([]float64{0, 0, 2}, 3), Param([]float64{0.5, 3, 4}, 3)
 	x.Xlogy(y).Sum().Backward()
-	if got, want := x.Grad().Data(), []float64{0, 0, math.Log(4)}; !equalFloats(got, want) {
+	if got, want := x.Grad().Data(), []float64{0, 0, math.Log(4)}; !identicalFloats(got, want) {
 		t.Errorf("Xlogy gradient in x = %v, want %v", got, want)
 	}
-	if got, want := y.Grad().Data(), []float64{0, 0, 0.5}; !equalFloats(got, want) {
+	if got, want := y.Grad().Data(), []float64{0, 0, 0.5}; !identicalFloats(got, want) {
 		t.Errorf("Xlogy gradient in y = %v, want %v", got, want)
 	}
 	x.ClearGrad()
 	y.ClearGrad()
 	x.Xlog1py(y).Sum().Backward()
-	if got, want := x.Grad().Data(), []float64{0, 0, math.Log1p(4)}; !equalFloats(got, want) {
+	if got, want := x.Grad().Data(), []float64{0, 0, math.Log1p(4)}; !identicalFloats(got, want) {
 		t.Errorf("Xlog1py gradient in x = %v, want %v", got, want)
 	}
-	if got, want := y.Grad().Data(), []float64{0, 0, 2.0 / 5}; !equalFloats(got, want) {
+	if got, want := y.Grad().Data(), []float64{0, 0, 2.0 / 5}; !identicalFloats(got, want) {
 		t.Errorf("Xlog1py gradient in y = %v, want %v", got, want)
 	}
 }
@@ -400,7 +400,7 @@ func TestStableGradientsInTails(t *testing.T) {
 		{"LogSigmoid", x.LogSigmoid(), []float64{1, math.Exp(-40), 1}},
 	}
 	for _, c := range cases {
-		got := gradOf(x, c.out, nil)
+		got := leafGradOf(x, c.out, nil)
 		for i := range got {
 			if !closeRel(got[i], c.want[i], 1e-15, 0) {
 				t.Errorf("%s gradient at %v = %v, want %v", c.name, x.Data()[i], got[i], c.want[i])
@@ -408,7 +408,7 @@ func TestStableGradientsInTails(t *testing.T) {
 		}
 	}
 	y := Param([]float64{-1e-10, -50, -1000}, 3)
-	got := gradOf(y, y.Log1mExp(), nil)
+	got := leafGradOf(y, y.Log1mExp(), nil)
 	want := []float64{-1e10, -math.Exp(-50), 0}
 	for i := range got {
 		if !closeRel(got[i], want[i], 1e-9, 0) { // -1/expm1(1e-10) = -1e10(1 - 5e-11)
@@ -425,7 +425,7 @@ func TestElementwiseLarge(t *testing.T) {
 	x := randParam(rng, -20, 20, n)
 	out := x.Softplus()
 	w := RandN(rng, n)
-	got := gradOf(x, out, w)
+	got := leafGradOf(x, out, w)
 	for i, v := range x.Data() {
 		if out.Data()[i] != SoftplusFloat(v) {
 			t.Fatalf("Softplus element %d = %v, want %v", i, out.Data()[i], SoftplusFloat(v))

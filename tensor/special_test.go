@@ -18,9 +18,9 @@ const catalan = 0.91596559417721901505460351493238411077414937428167
 // zeta3 is Apéry's constant ζ(3), used in ψ₂(1) = -2ζ(3).
 const zeta3 = 1.2020569031595942853997381615114499907649862923405
 
-// sameFloat reports whether got equals want, treating two NaNs and two
+// identicalFloat reports whether got equals want, treating two NaNs and two
 // infinities of the same sign as equal and comparing signed zeros exactly.
-func sameFloat(got, want float64) bool {
+func identicalFloat(got, want float64) bool {
 	if math.IsNaN(want) {
 		return math.IsNaN(got)
 	}
@@ -34,7 +34,7 @@ func sameFloat(got, want float64) bool {
 func checkScalar(t *testing.T, name string, x, got, want, tol, floor float64) {
 	t.Helper()
 	if math.IsNaN(want) || math.IsInf(want, 0) || want == 0 {
-		if !sameFloat(got, want) {
+		if !identicalFloat(got, want) {
 			t.Errorf("%s(%v) = %v, want %v", name, x, got, want)
 		}
 		return
@@ -327,7 +327,7 @@ func TestStableScalarForms(t *testing.T) {
 	check := func(name string, x, got, want float64) {
 		t.Helper()
 		if math.Abs(want) < 0x1p-1022 { // zero or subnormal: exact
-			if !sameFloat(got, want) && !(want == 0 && got == 0) {
+			if !identicalFloat(got, want) && !(want == 0 && got == 0) {
 				t.Errorf("%s(%v) = %v, want %v", name, x, got, want)
 			}
 			return
@@ -370,7 +370,7 @@ func TestLog1mExpFloat(t *testing.T) {
 	for _, c := range cases {
 		got := Log1mExpFloat(c.x)
 		if math.Abs(c.want) < 0x1p-1022 {
-			if !sameFloat(got, c.want) {
+			if !identicalFloat(got, c.want) {
 				t.Errorf("Log1mExpFloat(%v) = %v, want %v", c.x, got, c.want)
 			}
 			continue
