@@ -171,7 +171,11 @@ func (a *Tensor) Log1mExp() *Tensor {
 		},
 		func(dst, g, x, y []float64) {
 			for i, v := range x {
-				dst[i] = -g[i] / math.Expm1(-v)
+				d := math.Expm1(-v)
+				if d == 0 {
+					d = 0 // at v = ±0 the slope is -Inf: make sure d is +0
+				}
+				dst[i] = -g[i] / d
 			}
 		})
 }

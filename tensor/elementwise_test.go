@@ -415,6 +415,11 @@ func TestStableGradientsInTails(t *testing.T) {
 			t.Errorf("Log1mExp gradient at %v = %v, want %v", y.Data()[i], got[i], want[i])
 		}
 	}
+	// The slope of log(1-e^x) tends to -Inf as x rises to 0.
+	z := Param([]float64{0, math.Copysign(0, -1)}, 2)
+	if got := leafGradOf(z, z.Log1mExp(), nil); !identicalFloats(got, []float64{math.Inf(-1), math.Inf(-1)}) {
+		t.Errorf("Log1mExp gradient at ±0 = %v, want [-Inf -Inf]", got)
+	}
 }
 
 func TestElementwiseLarge(t *testing.T) {
