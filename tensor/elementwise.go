@@ -60,7 +60,7 @@ func (a *Tensor) LogSigmoid() *Tensor {
 
 // Softplus returns log(1+e^a) elementwise, accurate in both tails. There is no
 // threshold above which the result is replaced by a (PyTorch's default of
-// 20): the stable form is exact to rounding everywhere.
+// 20): the stable form is accurate to a few ulps everywhere.
 func (a *Tensor) Softplus() *Tensor {
 	return sliceUnary("Softplus", a,
 		func(dst, x []float64) {

@@ -28,7 +28,7 @@ func sigmoidGradFloat(x float64) float64 {
 // SoftplusFloat returns log(1+e^x), written as max(x,0) + log1p(e^-|x|) so that
 // it neither overflows for large x nor loses the tiny value e^x for very
 // negative x. Unlike PyTorch's softplus it has no linear threshold: the
-// result is exact to rounding everywhere.
+// result is accurate to a few ulps everywhere.
 func SoftplusFloat(x float64) float64 {
 	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
@@ -70,9 +70,9 @@ const (
 )
 
 // tinyNegative bounds the negative arguments, (-tinyNegative, 0), for which
-// the reflection formulas would evaluate sin(πx) at subnormal πx; there the
-// polygamma functions take one recurrence step up to x+1 instead, whose
-// 1/xⁿ term dominates.
+// the reflection formulas would need sin(πx) at tiny, possibly subnormal, πx;
+// there the polygamma functions take one recurrence step up to x+1 instead,
+// where the 1/xⁿ term dominates.
 const tinyNegative = 1e-8
 
 // DigammaFloat returns ψ(x) = d/dx log Γ(x), accurate over the whole real line:
