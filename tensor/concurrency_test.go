@@ -1,0 +1,63 @@
+package tensor
+
+import (
+	"sync"
+	"testing"
+)
+
+// TestConcurrentBackwardSharedLeaves back-propagates 8 independent graphs on
+// 8 goroutines that share the same leaves, and checks that the accumulated
+// gradient equals the exact sum. The values are small integers, so every
+// partial sum is exact in float64 and the order of accumulation cannot
+// change the result.
+func TestConcurrentBackwardSharedLeaves(t *testing.T) {
+	x := Param([]float64{1, 2, 3, 4}, 4)
+	w := Param([]float64{2, -1, 3, 1}, 4)
+	const graphs = 8
+	var wg sync.WaitGroup
+	for k := 1; k <= graphs; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// f_k = Σ k·x·w + Σ x², so ∂f_k/∂x = k·w + 2x and ∂f_k/∂w = k·x.
+			f := x.Mul(w).MulScalar(float64(k)).Sum().Add(x.Square().Sum())
+			f.Backward()
+		}()
+	}
+	wg.Wait()
+	// Σ_k k = 36.
+	wantX := []float64{36*2 + 8*2, 36*-1 + 8*4, 36*3 + 8*6, 36*1 + 8*8}
+	wantW := []float64{36 * 1, 36 * 2, 36 * 3, 36 * 4}
+	for i := range wantX {
+		if got := x.Grad().Data()[i]; got != wantX[i] {
+			t.Errorf("x.Grad[%d] = %v, want %v", i, got, wantX[i])
+		}
+		if got := w.Grad().Data()[i]; got != wantW[i] {
+			t.Errorf("w.Grad[%d] = %v, want %v", i, got, wantW[i])
+		}
+	}
+}
+
+// TestGradientsLeavesUntouched checks that Gradients returns gradients
+// without accumulating into the leaves.
+func TestGradientsLeavesUntouched(t *testing.T) {
+	x := Param([]float64{1, 2}, 2)
+	y := Param([]float64{3}, 1)
+	g := Gradients(x.Mul(y).Sum(), x, y, Scalar(1))
+	if x.Grad() != nil || y.Grad() != nil {
+		t.Fatal("Gradients accumulated into leaves")
+	}
+	if g[0].Data()[0] != 3 || g[0].Data()[1] != 3 || g[1].Data()[0] != 3 || g[2] != nil {
+		t.Errorf("gradients %v %v %v", g[0], g[1], g[2])
+	}
+}
+
+// TestNoGradRecordsNothing checks that operations on detached tensors build
+// no graph.
+func TestNoGradRecordsNothing(t *testing.T) {
+	x := Param([]float64{1, 2}, 2)
+	y := x.Detach().Exp().Sum()
+	if y.RequiresGrad() || !y.IsLeaf() {
+		t.Error("computation on a detached tensor recorded a graph")
+	}
+}

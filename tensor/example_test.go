@@ -1,0 +1,41 @@
+package tensor_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// Tensors are made from values and a shape, by constructors, or by random
+// draws from an explicit source.
+func ExampleNew() {
+	a := tensor.New([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	fmt.Println(a, a.Shape())
+	fmt.Println(tensor.Zeros(2, 2))
+	fmt.Println(tensor.Arange(0, 5, 1))
+	r := tensor.RandN(rand.New(rand.NewPCG(1, 2)), 3)
+	fmt.Println(r.Shape())
+	// Output:
+	// [[1 2 3] [4 5 6]] [2 3]
+	// [[0 0] [0 0]]
+	// [0 1 2 3 4]
+	// [3]
+}
+
+// Broadcasting follows NumPy: a (2, 3) tensor plus a (3,) row.
+func ExampleTensor_Add() {
+	a := tensor.New([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	b := tensor.Vector(10, 20, 30)
+	fmt.Println(a.Add(b))
+	// Output: [[11 22 33] [14 25 36]]
+}
+
+// Backward accumulates the gradient of a scalar into the leaves it depends on.
+func ExampleTensor_Backward() {
+	x := tensor.Param([]float64{1, 2, 3}, 3)
+	y := x.Square().Sum() // y = Σ x², dy/dx = 2x
+	y.Backward()
+	fmt.Println(y.Item(), x.Grad())
+	// Output: 14 [2 4 6]
+}
