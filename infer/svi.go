@@ -25,18 +25,26 @@ type Option func(*config)
 type config struct {
 	store *vigo.ParamStore
 	rng   *rand.Rand
+	src   *rand.PCG // the source behind rng when it can be checkpointed
 }
 
 // WithStore makes SVI or Module use store instead of a fresh parameter store.
 func WithStore(store *vigo.ParamStore) Option { return func(c *config) { c.store = store } }
 
-// WithSeed seeds the random source (the default seed is 0).
+// WithSeed seeds the random source, a PCG (the default seed is 0).
 func WithSeed(seed uint64) Option {
-	return func(c *config) { c.rng = rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d)) }
+	return WithSource(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
 }
 
-// WithRand makes SVI or Module draw from rng.
-func WithRand(rng *rand.Rand) Option { return func(c *config) { c.rng = rng } }
+// WithSource makes SVI or Module draw from the PCG source src, whose state
+// checkpoints save and restore.
+func WithSource(src *rand.PCG) Option {
+	return func(c *config) { c.src, c.rng = src, rand.New(src) }
+}
+
+// WithRand makes SVI or Module draw from rng. Checkpoints cannot save an
+// arbitrary source; use WithSeed or WithSource to checkpoint.
+func WithRand(rng *rand.Rand) Option { return func(c *config) { c.rng, c.src = rng, nil } }
 
 func newConfig(opts []Option) config {
 	var c config
