@@ -201,10 +201,13 @@ func decodeParamState(b []byte) (ParamState, error) {
 		}
 		count := 1
 		for _, d := range e.Shape {
-			if d < 0 || (d > 0 && count > len(data)/d) {
+			if d < 0 || (d > 0 && count > math.MaxInt/d) {
 				return bad("entry %q: shape %v", name, e.Shape)
 			}
 			count *= d
+		}
+		if count > len(data)/8 {
+			return bad("entry %q: shape %v needs more than the %d data bytes", name, e.Shape, len(data))
 		}
 		lo, hi := e.Offsets[0], e.Offsets[1]
 		if lo < 0 || hi < lo || hi > len(data) || hi-lo != 8*count {

@@ -616,11 +616,19 @@ func TestParamStoreLoadEmptyEntries(t *testing.T) {
 		rawFile(`{"e":{"dtype":"F64","shape":[3,0],"data_offsets":[8,8]},"x":{"dtype":"F64","shape":[],"data_offsets":[0,8]},"y":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},`+meta+`}`, f64bytes(1, 2)),
 		rawFile(`{"e":{"dtype":"F64","shape":[0],"data_offsets":[16,16]},"x":{"dtype":"F64","shape":[],"data_offsets":[0,8]},"y":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},`+meta+`}`, f64bytes(1, 2)),
 	}
+	// A file holding only an empty parameter has no data bytes at all.
+	files = append(files, rawFile(`{"e":{"dtype":"F64","shape":[2,0],"data_offsets":[0,0]},`+meta+`}`, nil))
 	for i, f := range files {
 		for range 20 {
 			s := vigo.NewParamStore()
 			if err := s.LoadBytes(f); err != nil {
 				t.Fatalf("file %d: %v", i, err)
+			}
+			if i == len(files)-1 {
+				if got := s.Get("e"); got == nil || !slices.Equal(got.Shape(), []int{2, 0}) {
+					t.Fatalf("empty-only file: e = %v", got)
+				}
+				continue
 			}
 			if got := s.Names(); !slices.Equal(got, []string{"e", "x", "y"}) || s.Get("e").Len() != 0 || s.Get("y").Item() != 2 {
 				t.Fatalf("file %d: names %v", i, got)

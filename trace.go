@@ -311,7 +311,9 @@ func (t *Trace) FormatShapes() string {
 	}
 	var b strings.Builder
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%*s %*s %s %s\n", width[0], r[0], width[1], r[1], r[2], r[3])
+		line := fmt.Sprintf("%*s %*s %s %s", width[0], r[0], width[1], r[1], r[2], r[3])
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
