@@ -12,10 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vigo-ppl/vigo"
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/dist"
+	"github.com/vigo-ppl/vigo/handler"
 	"github.com/vigo-ppl/vigo/tensor"
 	"github.com/vigo-ppl/vigo/transform"
 )
@@ -799,4 +803,138 @@ func FuzzParamStoreLoad(f *testing.F) {
 			t.Fatalf("second round trip: %s", d)
 		}
 	})
+}
+
+// TestParamStoreConcurrent traces 16 models at once on goroutines sharing
+// one store: they create and read the same and different parameters, then
+// run backward passes that accumulate into the same leaves. Run it with
+// -race. The summed gradients are integers, so they must be exact whatever
+// order the goroutines finish in.
+func TestParamStoreConcurrent(t *testing.T) {
+	const G = 16
+	store := vigo.NewParamStore()
+	var lazyCalls atomic.Int32
+	var wg sync.WaitGroup
+	errs := make([]error, G)
+	data := tensor.Vector(0.5, -1, 2, 0.25, 1, 1.5, -0.5, 3)
+	for g := range G {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := float64(g + 1)
+			var loss *tensor.Tensor
+			model := func(c *vigo.Ctx) {
+				loc := c.Param("loc", sc(0))
+				// Positive with init 1: the leaf is log 1 = 0 and d exp(u)/du = 1.
+				scale := c.Param("scale", sc(1), vigo.Constrain(constraint.Positive))
+				lazy := c.Param("lazy", nil, vigo.LazyInit(func() *tensor.Tensor {
+					lazyCalls.Add(1)
+					return tensor.Vector(1, 2)
+				}))
+				own := c.Param(fmt.Sprintf("own_%d", g), sc(k))
+				if own.Item() != k {
+					errs[g] = fmt.Errorf("own_%d = %v", g, own)
+				}
+				c.Plate("data", 8, func(*tensor.Tensor) {
+					c.Sample("x", dist.Normal(loc, scale), vigo.Obs(c.Subsample(data, 0)))
+				}, vigo.SubsampleSize(4))
+				loss = loc.Add(scale).Add(lazy.Sum()).MulScalar(k)
+			}
+			c := vigo.NewCtx(store, rand.New(rand.NewPCG(uint64(g), 0)))
+			tr, err := handler.Trace(model).Get(c)
+			if err != nil {
+				errs[g] = err
+				return
+			}
+			if err := tr.ComputeLogProb(true, vigo.StrictWarnings); err != nil {
+				errs[g] = err
+				return
+			}
+			if tr.Site("x").LogProb.Len() != 4 {
+				errs[g] = fmt.Errorf("log-prob %v", tr.Site("x").LogProb)
+				return
+			}
+			loss.Backward()
+			_ = store.Get("lazy")
+			_ = store.Names()
+			_ = store.State()
+		}()
+	}
+	wg.Wait()
+	for g, err := range errs {
+		if err != nil {
+			t.Errorf("goroutine %d: %v", g, err)
+		}
+	}
+	if store.Len() != 3+G {
+		t.Errorf("store holds %d parameters, want %d: %v", store.Len(), 3+G, store.Names())
+	}
+	if lazyCalls.Load() < 1 {
+		t.Error("lazy initializer never called")
+	}
+	// Σ_{g=1}^{16} g = 136.
+	const want = 136
+	for _, n := range []string{"loc", "scale"} {
+		if g := store.Unconstrained(n).Grad(); g == nil || g.Item() != want {
+			t.Errorf("%s: summed gradient %v, want %d", n, g, want)
+		}
+	}
+	if g := store.Unconstrained("lazy").Grad(); g == nil || !slices.Equal(g.Data(), []float64{want, want}) {
+		t.Errorf("lazy: summed gradient %v, want [%d %d]", g, want, want)
+	}
+	for g := range G {
+		if grad := store.Unconstrained(fmt.Sprintf("own_%d", g)).Grad(); grad != nil {
+			t.Errorf("own_%d has gradient %v, want none", g, grad)
+		}
+	}
+}
+
+// TestParamStoreConcurrentWriters mixes Set, Delete, Save and Load with
+// readers on one store; -race checks the locking, and the store must end
+// consistent (Names and Len agree, every name readable).
+func TestParamStoreConcurrentWriters(t *testing.T) {
+	store := vigo.NewParamStore()
+	blob := smallFile(t)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("p%d", g%4)
+			for i := range 20 {
+				switch (g + i) % 5 {
+				case 0:
+					_ = store.Set(name, tensor.Vector(float64(i), 1))
+				case 1:
+					store.Delete(name)
+				case 2:
+					if err := store.LoadBytes(blob); err != nil {
+						t.Error(err)
+					}
+				case 3:
+					if err := store.Save(filepath.Join(dir, fmt.Sprintf("s%d", g))); err != nil {
+						t.Error(err)
+					}
+				case 4:
+					_, _ = store.Match("^p")
+					_ = store.Get(name)
+					_ = vigo.NewCtx(store, nil).Run(func(c *vigo.Ctx) { c.Param("a", nil) })
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	names := store.Names()
+	if len(names) != store.Len() {
+		t.Errorf("Names %v but Len %d", names, store.Len())
+	}
+	for _, n := range names {
+		if store.Get(n) == nil {
+			t.Errorf("%s listed but not readable", n)
+		}
+	}
+	if store.Get("a") == nil || store.Get("b") == nil {
+		t.Error("loaded parameters missing")
+	}
 }
