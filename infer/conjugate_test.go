@@ -19,7 +19,7 @@ type conjugateCase struct {
 	name         string
 	model, guide vigo.Program
 	// moments returns the guide's mean and standard deviation from the store.
-	moments         func(*vigo.ParamStore) (mean, sd float64)
+	moments          func(*vigo.ParamStore) (mean, sd float64)
 	postMean, postSD float64
 	particles, steps int
 	lr               float64
