@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/vigo-ppl/vigo/constraint"
@@ -98,6 +99,7 @@ func bernoulliLogitsKernel() pointwise {
 		f:    func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
 		da:   func(x, l, _ float64) float64 { return x - tensor.SigmoidFloat(l) },
 		ok:   func(x, _, _ float64) bool { return isBinary(x) },
+		both: bernoulliLogitsBoth,
 	}
 }
 
@@ -178,4 +180,18 @@ func binarySoftplus(a, b, l float64) float64 {
 		v += b * tensor.SoftplusFloat(l)
 	}
 	return v
+}
+
+// bernoulliLogitsBoth returns x·l - softplus(l) and its derivative
+// x - sigmoid(l) from a single exponential e^-|l|.
+func bernoulliLogitsBoth(x, l, _ float64) (float64, float64) {
+	if math.IsInf(l, 0) || l != l {
+		return -binarySoftplus(x, 1-x, l), x - tensor.SigmoidFloat(l)
+	}
+	e := math.Exp(-math.Abs(l))
+	sig := 1 / (1 + e)
+	if l < 0 {
+		sig = e / (1 + e)
+	}
+	return x*l - math.Max(l, 0) - math.Log1p(e), x - sig
 }

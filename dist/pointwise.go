@@ -22,6 +22,9 @@ type pointwise struct {
 	da func(x, a, b float64) float64
 	// ok reports whether x lies in the support for parameters a, b.
 	ok func(x, a, b float64) bool
+	// both, when set, returns f and ∂f/∂a together, sharing their
+	// transcendental functions; it is used when a requires a gradient.
+	both func(x, a, b float64) (float64, float64)
 }
 
 // apply evaluates the kernel on value and the parameters a and b (b may be
@@ -39,6 +42,12 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 	res := make([]float64, n)
 	nc := numChunks(n)
 	badAt := make([]int, nc)
+	// With a gradient wanted and a joint evaluator, the partials are
+	// computed in the forward pass and handed to the backward one.
+	var partials []float64
+	if a.RequiresGrad() && k.both != nil {
+		partials = make([]float64, n)
+	}
 	forChunks(n, func(c, lo, hi int) {
 		badAt[c] = -1
 		xd, ad, bd := xo.d, ao.d, bo.d
@@ -48,7 +57,11 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 			if check && badAt[c] < 0 && !k.ok(x, av, bv) {
 				badAt[c] = i
 			}
-			res[i] = k.f(x, av, bv)
+			if partials != nil {
+				res[i], partials[i] = k.both(x, av, bv)
+			} else {
+				res[i] = k.f(x, av, bv)
+			}
 		}
 	})
 	for _, i := range badAt {
@@ -61,16 +74,24 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 		if !want[0] {
 			return []*tensor.Tensor{nil}
 		}
-		buf := make([]float64, n)
-		forChunks(n, func(_, lo, hi int) {
-			for i := lo; i < hi; i++ {
-				v := k.da(xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s])
-				if g != nil {
-					v *= g[i]
+		buf := partials
+		if buf == nil || g != nil {
+			buf = make([]float64, n)
+			forChunks(n, func(_, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					var v float64
+					if partials != nil {
+						v = partials[i]
+					} else {
+						v = k.da(xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s])
+					}
+					if g != nil {
+						v *= g[i]
+					}
+					buf[i] = v
 				}
-				buf[i] = v
-			}
-		})
+			})
+		}
 		gt := tensor.FromData(buf, shape...)
 		if reduce && !slices.Equal(a.Shape(), shape) {
 			gt = gt.SumTo(a.Shape())
