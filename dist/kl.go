@@ -14,11 +14,15 @@ import (
 //
 //   - Normal–Normal, Gamma–Gamma, Beta–Beta, Exponential–Exponential,
 //     Bernoulli–Bernoulli, Categorical–Categorical, Dirichlet–Dirichlet;
-//   - any pair of MultivariateNormal and LowRankMultivariateNormal (the
-//     low-rank one through its dense Cholesky factor);
-//   - Delta–anything: KL(δ_v ‖ q) = -log q(v), as PyTorch's;
+//   - any pair of MultivariateNormal, LowRankMultivariateNormal (through
+//     its dense Cholesky factor) and, against one of those,
+//     Normal(loc, scale).ToEvent(1) (a diagonal covariance);
+//   - Delta–anything, also under ToEvent: KL(δ_v ‖ q) = -log q(v), as
+//     PyTorch's and Pyro's;
 //   - Independent–Independent with the same number of reinterpreted dims:
-//     the KL of the bases summed over those dims.
+//     the KL of the bases summed over those dims;
+//   - Masked–Masked: the KL of the bases, zero where either mask is 0 (as
+//     Pyro's, for mean-field ELBOs).
 //
 // Any other pair, invalid parameters, different event shapes or batch
 // shapes that do not broadcast give an error.
@@ -57,12 +61,24 @@ func typeName(d Distribution) string {
 // klPair computes the closed form for the pair's concrete types, of a shape
 // that broadcasts to the pair's batch shape.
 func klPair(p, q Distribution) (*tensor.Tensor, error) {
-	if pd, ok := p.(*DeltaDist); ok {
-		lq, err := q.LogProb(pd.V())
+	if v, ok := pointMass(p); ok {
+		lq, err := q.LogProb(v)
 		if err != nil {
-			return nil, fmt.Errorf("dist: KL(Delta ‖ %s): %w", typeName(q), err)
+			return nil, fmt.Errorf("dist: KL(%s ‖ %s): %w", typeName(p), typeName(q), err)
 		}
 		return lq.Neg(), nil
+	}
+	if pm, ok := p.(*MaskedDist); ok {
+		if qm, ok := q.(*MaskedDist); ok {
+			return klMasked(pm, qm)
+		}
+	}
+	if isMVN(p) || isMVN(q) {
+		if mp, lp, ok := gaussianOf(p); ok {
+			if mq, lq, ok := gaussianOf(q); ok {
+				return klGaussian(mp, lp, mq, lq), nil
+			}
+		}
 	}
 	switch pp := p.(type) {
 	case *IndependentDist:
@@ -104,11 +120,6 @@ func klPair(p, q Distribution) (*tensor.Tensor, error) {
 	case *DirichletDist:
 		if qq, ok := q.(*DirichletDist); ok {
 			return klDirichlet(pp, qq), nil
-		}
-	case *MultivariateNormalDist, *LowRankMultivariateNormalDist:
-		if lq, sq, ok := gaussianOf(q); ok {
-			lp, sp, _ := gaussianOf(p)
-			return klGaussian(lp, sp, lq, sq), nil
 		}
 	}
 	return nil, fmt.Errorf("dist: KL(%s ‖ %s): no closed form registered for this pair", typeName(p), typeName(q))
@@ -203,8 +214,49 @@ func klDirichlet(p, q *DirichletDist) *tensor.Tensor {
 	return t1.Sub(t2).Add(t3)
 }
 
+// pointMass returns the location of a Delta distribution, also under
+// Independent wrappers, which leave it a point mass.
+func pointMass(d Distribution) (*tensor.Tensor, bool) {
+	switch m := d.(type) {
+	case *DeltaDist:
+		return m.V(), true
+	case *IndependentDist:
+		return pointMass(m.inner)
+	}
+	return nil, false
+}
+
+// klMasked is the KL of the bases, zeroed where either mask is 0; a
+// constant false mask makes it 0 without evaluating the bases.
+func klMasked(p, q *MaskedDist) (*tensor.Tensor, error) {
+	if (p.mask == nil && !p.keep) || (q.mask == nil && !q.keep) {
+		return tensor.Scalar(0), nil
+	}
+	kl, err := KL(p.inner, q.inner)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range []*tensor.Tensor{p.mask, q.mask} {
+		if m != nil {
+			kl = applyMask(kl, m)
+		}
+	}
+	return kl, nil
+}
+
+// isMVN reports whether d is a multivariate normal of either
+// parameterization.
+func isMVN(d Distribution) bool {
+	switch d.(type) {
+	case *MultivariateNormalDist, *LowRankMultivariateNormalDist:
+		return true
+	}
+	return false
+}
+
 // gaussianOf returns the mean and lower Cholesky factor of the covariance
-// of a multivariate normal distribution of either parameterization.
+// of a multivariate normal distribution of either parameterization, or of
+// a diagonal one written as Normal(loc, scale).ToEvent(1).
 func gaussianOf(d Distribution) (loc, scaleTril *tensor.Tensor, ok bool) {
 	switch g := d.(type) {
 	case *MultivariateNormalDist:
@@ -213,6 +265,11 @@ func gaussianOf(d Distribution) (loc, scaleTril *tensor.Tensor, ok bool) {
 		w := g.covFactor
 		cov := w.MatMul(w.MT()).Add(g.covDiag.DiagEmbed())
 		return g.loc, cov.Cholesky(), true
+	case *IndependentDist:
+		if n, ok := g.inner.(*NormalDist); ok && g.n == 1 {
+			bs := n.BatchShape()
+			return n.loc.Expand(bs...), n.scale.Expand(bs...).DiagEmbed(), true
+		}
 	}
 	return nil, nil, false
 }

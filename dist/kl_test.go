@@ -41,6 +41,9 @@ func TestKLMatchesMonteCarlo(t *testing.T) {
 		{"Independent Gamma", dist.Gamma(v(2, 5), v(1, 3)).ToEvent(1), dist.Gamma(v(3, 4), tensor.Scalar(2)).ToEvent(1)},
 		{"Delta-Normal", dist.Delta(v(0.3, -1), nil, 0), dist.Normal(tensor.Scalar(0), v(1, 2))},
 		{"Delta-MVN", dist.Delta(v(0.3, -1, 2), nil, 1), dist.MultivariateNormalCov(m(randVec(51, 3), 3), m(cov1, 3, 3))},
+		{"Independent Delta-Normal", dist.Delta(m(randVec(52, 6), 2, 3), nil, 0).ToEvent(1), dist.Normal(tensor.Scalar(0), v(1, 2, 3)).ToEvent(1)},
+		{"diagonal Normal-MVN", dist.Normal(m(randVec(53, 6), 2, 3), v(0.5, 1, 2)).ToEvent(1), dist.MultivariateNormalCov(m(randVec(54, 3), 3), m(cov1, 3, 3))},
+		{"MVN-diagonal Normal", dist.MultivariateNormalCov(m(randVec(55, 3), 3), m(cov1, 3, 3)), dist.Normal(tensor.Zeros(3), v(0.5, 1, 2)).ToEvent(1)},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -73,7 +76,8 @@ func TestKLMatchesMonteCarlo(t *testing.T) {
 				mean := s / n
 				se := math.Sqrt(math.Max(s2/n-mean*mean, 0) / n)
 				got := kl.Data()[b]
-				if math.Abs(got-mean) > 5*se+1e-12 {
+				// 5 standard errors, plus rounding for the point masses (se = 0)
+				if math.Abs(got-mean) > 5*se+1e-12*math.Max(1, math.Abs(mean)) {
 					t.Errorf("batch %d: KL %.6g, Monte Carlo %.6g ± 5×%.3g", b, got, mean, se)
 				}
 				if got < -1e-12 {
@@ -141,7 +145,8 @@ func TestKLErrors(t *testing.T) {
 	}{
 		{"unregistered", normal, dist.Gamma(tensor.Ones(3), tensor.Ones(3)), "no closed form"},
 		{"unregistered reverse", dist.Poisson(tensor.Scalar(1)), dist.Poisson(tensor.Scalar(2)), "no closed form"},
-		{"independent vs plain", normal.ToEvent(1), dist.MultivariateNormalTril(tensor.Zeros(3), tensor.Eye(3)), "no closed form"},
+		{"independent vs plain", dist.Gamma(tensor.Ones(3), tensor.Ones(3)).ToEvent(1), dist.MultivariateNormalTril(tensor.Zeros(3), tensor.Eye(3)), "no closed form"},
+		{"masked vs plain", normal.Mask(tensor.Ones(3)), normal, "no closed form"},
 		{
 			"reinterpreted dims differ",
 			dist.MultivariateNormalTril(tensor.Zeros(2, 3), tensor.Eye(3)).ToEvent(1),
@@ -276,6 +281,12 @@ func TestKLMatchesExactReference(t *testing.T) {
 	if want := gaussKLRef(mu[:d], lowRankCov(w, dg, d, 2), mu[d:], cov[d*d:], d); !near(lr, want, 1e-10) {
 		t.Errorf("LowRank-MVN KL %.12g, trace formula %.12g", lr, want)
 	}
+	sc := []float64{0.5, 1, 2}
+	dn := one(dist.Normal(tensor.New(mu[:d], d), tensor.New(sc, d)).ToEvent(1),
+		dist.MultivariateNormalCov(tensor.New(mu[d:], d), tensor.New(cov[d*d:], d, d)))
+	if want := gaussKLRef(mu[:d], lowRankCov(make([]float64, d), []float64{0.25, 1, 4}, d, 1), mu[d:], cov[d*d:], d); !near(dn, want, 1e-10) {
+		t.Errorf("diagonal Normal-MVN KL %.12g, trace formula %.12g", dn, want)
+	}
 }
 
 // gaussKLRef is KL(N(mp, Σp) ‖ N(mq, Σq)) by the trace formula with gonum's mat.
@@ -294,4 +305,33 @@ func gaussKLRef(mp, cp, mq, cq []float64, d int) float64 {
 		panic(err)
 	}
 	return 0.5 * (mat.Trace(&x) + mat.Dot(delta, &y) - float64(d) + chq.LogDet() - chp.LogDet())
+}
+
+// TestKLMasked checks that the KL of two masked distributions is the KL of
+// their bases zeroed where either mask is 0, and 0 for a constant false mask.
+func TestKLMasked(t *testing.T) {
+	p := dist.Normal(tensor.Vector(0, 1, 2), tensor.Scalar(1))
+	q := dist.Normal(tensor.Scalar(0.5), tensor.Vector(1, 2, 0.5))
+	base, err := dist.KL(p, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := base.Data()
+	cases := []struct {
+		name string
+		p, q dist.Distribution
+		want []float64
+	}{
+		{"tensor masks", p.Mask(tensor.Vector(1, 0, 1)), q.Mask(tensor.Vector(1, 1, 0)), []float64{b[0], 0, 0}},
+		{"broadcast mask", p.Mask(tensor.New([]float64{1, 0}, 2, 1)), dist.MaskAll(q, true), []float64{b[0], b[1], b[2], 0, 0, 0}},
+		{"constant false", dist.MaskAll(p, false), q.Mask(tensor.Ones(3)), []float64{0, 0, 0}},
+	}
+	for _, c := range cases {
+		kl, err := dist.KL(c.p, c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		// exact: the masked values are copies of the base KL or 0.
+		checkSlice(t, c.name, kl.Data(), c.want, 0)
+	}
 }
