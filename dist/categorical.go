@@ -24,8 +24,13 @@ type CategoricalDist struct {
 // PyTorch does, so its entries need only be nonnegative with a positive sum.
 // The batch shape is probs' shape less the last dim.
 func CategoricalProbs(probs *tensor.Tensor) *CategoricalDist {
+	return newCategoricalProbs("Categorical", probs)
+}
+
+// newCategoricalProbs is CategoricalProbs for a family named name.
+func newCategoricalProbs(name string, probs *tensor.Tensor) *CategoricalDist {
 	d := &CategoricalDist{}
-	d.init("Categorical", "probs", probs)
+	d.init(name, "probs", probs)
 	if d.err == nil {
 		d.k = probs.Shape()[probs.Dim()-1]
 		d.checkParam("probs", probs, "nonnegative and finite", func(v float64) bool { return v >= 0 && isFinite(v) })
