@@ -133,3 +133,106 @@ func normalSum(x, loc, scale *tensor.Tensor, resultShape []int) (*tensor.Tensor,
 		return []*tensor.Tensor{gx.result(xo, shape, true), gm.result(mo, shape, true), gs.result(so, shape, true)}
 	}), nan
 }
+
+// SumLogProb returns the sum of the Bernoulli log-density over value and the
+// shape LogProb would have. From logits with the value laid out like the
+// logits it is one fused pass, x·l − softplus(l) from a single e^−|l| per
+// element; other layouts sum LogProb.
+func (d *BernoulliDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.logits == nil || value.RequiresGrad() || !sameShape(value.Shape(), d.logits.Shape()) || !sameShape(shape, value.Shape()) {
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), shape, nil
+	}
+	s, bad, v := bernoulliLogitsSum(value, d.logits, d.validating())
+	if bad {
+		return nil, nil, d.supportError(value, "0 or 1", v)
+	}
+	return s, shape, nil
+}
+
+// bernoulliLogitsSum is Σ x·l − softplus(l) for x and l of one shape. When l
+// requires grad the forward pass also stores x − σ(l), which the backward
+// pass scales by the incoming gradient. With check it reports a value other
+// than 0 or 1.
+func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, float64) {
+	xd, ld := x.Data(), l.Data()
+	n := len(xd)
+	nc := numChunks(n)
+	partial := make([]float64, nc)
+	badChunk := make([]bool, nc)
+	var grad []float64
+	if l.RequiresGrad() {
+		grad = make([]float64, n)
+	}
+	forChunks(n, func(c, lo, hi int) {
+		acc := 0.0
+		bad := false
+		for i := lo; i < hi; i++ {
+			xi, li := xd[i], ld[i]
+			if check && xi != 0 && xi != 1 {
+				bad = true
+			}
+			if li-li != 0 { // ±Inf logits: exact limits
+				acc -= binarySoftplus(xi, 1-xi, li)
+				if grad != nil {
+					grad[i] = xi - tensor.SigmoidFloat(li)
+				}
+				continue
+			}
+			// softplus(l) = max(l, 0) + log1p(e^−|l|); σ(l) from the same e^−|l|.
+			a := li
+			if a < 0 {
+				a = -a
+			}
+			t := math.Exp(-a)
+			sp := math.Log1p(t)
+			sig := 1 / (1 + t)
+			if li > 0 {
+				sp += li
+			} else {
+				sig = t * sig
+			}
+			acc += xi*li - sp
+			if grad != nil {
+				grad[i] = xi - sig
+			}
+		}
+		partial[c] = acc
+		badChunk[c] = bad
+	})
+	total := 0.0
+	for c := range partial {
+		if badChunk[c] {
+			for _, v := range xd {
+				if v != 0 && v != 1 {
+					return nil, true, v
+				}
+			}
+		}
+		total += partial[c]
+	}
+	out := tensor.Scalar(total)
+	if grad == nil {
+		return out, false, 0
+	}
+	return tensor.Fused("BernoulliLogitsSumLogProb", out, []*tensor.Tensor{x, l}, func(g *tensor.Tensor) []*tensor.Tensor {
+		k := g.Item()
+		if k != 1 {
+			gd := make([]float64, n)
+			forChunks(n, func(_, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					gd[i] = k * grad[i]
+				}
+			})
+			return []*tensor.Tensor{nil, tensor.FromData(gd, l.Shape()...)}
+		}
+		return []*tensor.Tensor{nil, tensor.FromData(grad, l.Shape()...)}
+	}), false, 0
+}

@@ -69,3 +69,37 @@ func sameShape(a, b []int) bool {
 	}
 	return true
 }
+
+// TestBernoulliSumLogProb checks the fused sum and its gradient against
+// LogProb(value).Sum(), including extreme logits.
+func TestBernoulliSumLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	n := 40000
+	l := tensor.RandN(rng, n).MulScalar(8)
+	ld := l.Clone().Data()
+	ld[0], ld[1], ld[2], ld[3] = 800, -800, 40, -40
+	logits := tensor.New(ld, n).SetRequiresGrad(true)
+	x := tensor.RandU(rng, n).Lt(tensor.Scalar(0.5))
+	d := BernoulliLogits(logits)
+	sum, _, err := d.SumLogProb(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, _ := d.LogProb(x)
+	ref := lp.Sum()
+	if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
+		t.Errorf("sum %.15g, reference %.15g", sum.Item(), ref.Item())
+	}
+	for _, k := range []float64{1, -0.25} {
+		got := tensor.Gradients(sum.MulScalar(k), logits)[0]
+		want := tensor.Gradients(ref.MulScalar(k), logits)[0]
+		for i, v := range got.Data() {
+			if math.Abs(v-want.Data()[i]) > 1e-12 {
+				t.Fatalf("k=%v grad[%d] = %.15g, reference %.15g", k, i, v, want.Data()[i])
+			}
+		}
+	}
+	if _, _, err := d.SumLogProb(tensor.Full(0.5, n)); err == nil {
+		t.Error("value 0.5 accepted")
+	}
+}
