@@ -2,6 +2,7 @@ package dist
 
 import (
 	"math"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/tensor"
 )
@@ -143,7 +144,7 @@ func (d *BernoulliDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int,
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.logits == nil || value.RequiresGrad() || !sameShape(value.Shape(), d.logits.Shape()) || !sameShape(shape, value.Shape()) {
+	if d.logits == nil || value.RequiresGrad() || !slices.Equal(value.Shape(), d.logits.Shape()) || !slices.Equal(shape, value.Shape()) {
 		lp, err := d.LogProb(value)
 		if err != nil {
 			return nil, nil, err
