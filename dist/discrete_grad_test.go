@@ -108,3 +108,19 @@ func TestDiscreteMomentGrad(t *testing.T) {
 		return dist.Geometric(ts[0]).Variance().Sum()
 	})
 }
+
+// TestDiscreteMaskedImpossibleValueGrad checks that an impossible value
+// (log-probability -Inf, infinite partial) that is masked out leaves the
+// parameter's gradient finite: the mask's zero gradient is not multiplied
+// into an infinity.
+func TestDiscreteMaskedImpossibleValueGrad(t *testing.T) {
+	p := tensor.Param([]float64{1, 0.5}, 2)
+	d := dist.Geometric(p).Mask(tensor.Vector(0, 1))
+	lp, err := d.LogProb(tensor.Vector(3, 2)) // P(3) = 0 under p = 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.Sum().Backward()
+	// d/dp [2 log(1-p) + log p] at p = 0.5 is -4 + 2 = -2 (closed form).
+	checkSlice(t, "gradient", p.Grad().Data(), []float64{0, -2}, 1e-12)
+}

@@ -79,6 +79,12 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 			buf = make([]float64, n)
 			forChunks(n, func(_, lo, hi int) {
 				for i := lo; i < hi; i++ {
+					if g != nil && g[i] == 0 {
+						// A zero incoming gradient (a masked element) stays
+						// zero even where the partial is infinite.
+						buf[i] = 0
+						continue
+					}
 					var v float64
 					if partials != nil {
 						v = partials[i]
