@@ -102,6 +102,7 @@ func (s *SVI[A]) Step(args A) (float64, error) {
 	}
 	if err := s.optim.Step(params); err != nil {
 		zeroGrads(params)
+		removeNew(s.store, before)
 		return 0, err
 	}
 	zeroGrads(params)
