@@ -161,7 +161,32 @@ func (d *CategoricalDist) logProbAt(idx *tensor.Tensor, shape []int) *tensor.Ten
 	if d.logits != nil {
 		return gatherLast(d.logits, idx, shape)
 	}
-	return gatherLast(d.probs, idx, shape).Log()
+	return maskSafeLog(gatherLast(d.probs, idx, shape))
+}
+
+// maskSafeLog returns log t with the gradient g/t, except that a zero
+// incoming gradient (a masked element) stays zero where t is 0 instead of
+// becoming 0·Inf = NaN.
+func maskSafeLog(t *tensor.Tensor) *tensor.Tensor {
+	td := t.Data()
+	out := make([]float64, len(td))
+	for i, v := range td {
+		out[i] = math.Log(v)
+	}
+	res := tensor.FromData(out, t.Shape()...)
+	if !t.RequiresGrad() {
+		return res
+	}
+	return tensor.Fused("Log", res, []*tensor.Tensor{t}, func(g *tensor.Tensor) []*tensor.Tensor {
+		gd := g.Data()
+		dx := make([]float64, len(td))
+		for i, v := range td {
+			if gd[i] != 0 {
+				dx[i] = gd[i] / v
+			}
+		}
+		return []*tensor.Tensor{tensor.FromData(dx, t.Shape()...)}
+	})
 }
 
 // gatherLast returns, for each element i of the index tensor idx broadcast

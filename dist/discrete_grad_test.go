@@ -123,4 +123,14 @@ func TestDiscreteMaskedImpossibleValueGrad(t *testing.T) {
 	lp.Sum().Backward()
 	// d/dp [2 log(1-p) + log p] at p = 0.5 is -4 + 2 = -2 (closed form).
 	checkSlice(t, "gradient", p.Grad().Data(), []float64{0, -2}, 1e-12)
+
+	probs := tensor.Param([]float64{0, 1, 1, 2}, 4)
+	c := dist.CategoricalProbs(probs).Mask(tensor.Vector(0, 1))
+	lp, err = c.LogProb(tensor.Vector(0, 3)) // category 0 has probability 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.Sum().Backward()
+	// d/dp_j log(p_3/Σp) = [j=3]/p_3 - 1/Σp with Σp = 4 (closed form).
+	checkSlice(t, "categorical gradient", probs.Grad().Data(), []float64{-0.25, -0.25, -0.25, 0.25}, 1e-12)
 }
