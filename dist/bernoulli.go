@@ -165,7 +165,7 @@ func (d *BernoulliDist) logProbs() (logP, log1mP *tensor.Tensor) {
 	if d.logits != nil {
 		return d.logits.LogSigmoid(), d.logits.Neg().LogSigmoid()
 	}
-	return d.probs.Log(), d.probs.Neg().Log1p()
+	return maskSafeLog(d.probs), maskSafeLog1m(d.probs)
 }
 
 // binarySoftplus returns a·softplus(-l) + b·softplus(l), each term 0 when

@@ -167,11 +167,22 @@ func (d *CategoricalDist) logProbAt(idx *tensor.Tensor, shape []int) *tensor.Ten
 // maskSafeLog returns log t with the gradient g/t, except that a zero
 // incoming gradient (a masked element) stays zero where t is 0 instead of
 // becoming 0·Inf = NaN.
-func maskSafeLog(t *tensor.Tensor) *tensor.Tensor {
+func maskSafeLog(t *tensor.Tensor) *tensor.Tensor { return safeLog(t, false) }
+
+// maskSafeLog1m returns log(1-t) (through log1p) with the gradient
+// -g/(1-t), a zero incoming gradient staying zero where t is 1.
+func maskSafeLog1m(t *tensor.Tensor) *tensor.Tensor { return safeLog(t, true) }
+
+// safeLog implements maskSafeLog and, with oneMinus, maskSafeLog1m.
+func safeLog(t *tensor.Tensor, oneMinus bool) *tensor.Tensor {
 	td := t.Data()
 	out := make([]float64, len(td))
 	for i, v := range td {
-		out[i] = math.Log(v)
+		if oneMinus {
+			out[i] = math.Log1p(-v)
+		} else {
+			out[i] = math.Log(v)
+		}
 	}
 	res := tensor.FromData(out, t.Shape()...)
 	if !t.RequiresGrad() {
@@ -181,7 +192,11 @@ func maskSafeLog(t *tensor.Tensor) *tensor.Tensor {
 		gd := g.Data()
 		dx := make([]float64, len(td))
 		for i, v := range td {
-			if gd[i] != 0 {
+			switch {
+			case gd[i] == 0:
+			case oneMinus:
+				dx[i] = -gd[i] / (1 - v)
+			default:
 				dx[i] = gd[i] / v
 			}
 		}

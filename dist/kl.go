@@ -200,7 +200,7 @@ func exactLogProbs(d *CategoricalDist) *tensor.Tensor {
 	if d.logits != nil {
 		return d.logits
 	}
-	return d.probs.Log()
+	return maskSafeLog(d.probs)
 }
 
 // klDirichlet is the closed form for concentrations αp, αq with sums sp, sq:

@@ -123,6 +123,23 @@ func TestKLGradient(t *testing.T) {
 		}
 		return kl.Sum()
 	})
+	// At the edges p = 0 and p = 1 the terms of probability 0 drop out of
+	// the gradient instead of turning it into NaN: d/dp KL = log(p/q) -
+	// log((1-p)/(1-q)) with the 0·log 0 terms constant (closed form).
+	pe := tensor.Param([]float64{0, 1, 0.5}, 3)
+	kl, err := dist.KL(dist.BernoulliProbs(pe), dist.BernoulliProbs(tensor.Vector(0.3, 0.3, 0.3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kl.Sum().Backward()
+	for i, g := range pe.Grad().Data() {
+		if g != g {
+			t.Errorf("KL Bernoulli gradient[%d] is NaN", i)
+		}
+	}
+	if g := pe.Grad().Data()[2]; !near(g, math.Log(0.5/0.3)-math.Log(0.5/0.7), 1e-12) {
+		t.Errorf("KL Bernoulli gradient at 0.5 = %v", g)
+	}
 	cov := randSPD(70, 1, 2)
 	checkGrad(t, "KL MVN", []param{{randVec(71, 2), []int{2}}, {cov, []int{2, 2}}}, func(ts []*tensor.Tensor) *tensor.Tensor {
 		kl, err := dist.KL(dist.MultivariateNormalCov(ts[0], sym(ts[1])), dist.MultivariateNormalTril(tensor.Zeros(2), tensor.Eye(2)))
