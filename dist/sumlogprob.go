@@ -144,7 +144,7 @@ func (d *BernoulliDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int,
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.logits == nil || value.RequiresGrad() || !slices.Equal(value.Shape(), d.logits.Shape()) || !slices.Equal(shape, value.Shape()) {
+	if d.logits == nil || value.RequiresGrad() || !slices.Equal(shape, d.logits.Shape()) || !isTrailingRepeat(value.Shape(), shape) {
 		lp, err := d.LogProb(value)
 		if err != nil {
 			return nil, nil, err
@@ -158,13 +158,34 @@ func (d *BernoulliDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int,
 	return s, shape, nil
 }
 
-// bernoulliLogitsSum is Σ x·l − softplus(l) for x and l of one shape. When l
+// isTrailingRepeat reports whether a tensor of shape inner, broadcast to
+// outer, simply repeats its values: inner equals outer's trailing dims after
+// dropping leading size-1 dims.
+func isTrailingRepeat(inner, outer []int) bool {
+	for len(inner) > 0 && inner[0] == 1 {
+		inner = inner[1:]
+	}
+	return len(inner) <= len(outer) && slices.Equal(inner, outer[len(outer)-len(inner):])
+}
+
+// log1p returns log(1+t) for t > -1 from the hardware-assisted logarithm,
+// correcting the rounding of 1+t (Kahan's method; a few ulps).
+func log1p(t float64) float64 {
+	u := 1 + t
+	if u == 1 {
+		return t
+	}
+	return math.Log(u) * t / (u - 1)
+}
+
+// bernoulliLogitsSum is Σ x·l − softplus(l) for l and x, where x's values
+// repeat along l's leading dims (x laid out as l's trailing dims). When l
 // requires grad the forward pass also stores x − σ(l), which the backward
 // pass scales by the incoming gradient. With check it reports a value other
 // than 0 or 1.
 func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, float64) {
 	xd, ld := x.Data(), l.Data()
-	n := len(xd)
+	n, m := len(ld), len(xd)
 	nc := numChunks(n)
 	partial := make([]float64, nc)
 	badChunk := make([]bool, nc)
@@ -175,8 +196,12 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 	forChunks(n, func(c, lo, hi int) {
 		acc := 0.0
 		bad := false
-		for i := lo; i < hi; i++ {
-			xi, li := xd[i], ld[i]
+		j := lo % m // index into x, wrapping as x repeats
+		for i := lo; i < hi; i, j = i+1, j+1 {
+			if j == m {
+				j = 0
+			}
+			xi, li := xd[j], ld[i]
 			if check && xi != 0 && xi != 1 {
 				bad = true
 			}
@@ -193,7 +218,7 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 				a = -a
 			}
 			t := math.Exp(-a)
-			sp := math.Log1p(t)
+			sp := log1p(t)
 			sig := 1 / (1 + t)
 			if li > 0 {
 				sp += li
