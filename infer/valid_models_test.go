@@ -55,15 +55,17 @@ func wantShape(t *testing.T, what string, got *tensor.Tensor, want ...int) {
 
 func emptyProgram(*vigo.Ctx) {}
 
+// fresh returns a constructor of TraceELBOs configured like e, so that
+// every run starts from an ELBO that has guessed nothing yet.
 func fresh(e *TraceELBO) func() *TraceELBO {
 	return func() *TraceELBO {
-		c := &TraceELBO{NumParticles: e.NumParticles, MaxPlateNesting: e.MaxPlateNesting,
+		return &TraceELBO{NumParticles: e.NumParticles, MaxPlateNesting: e.MaxPlateNesting,
 			VectorizeParticles: e.VectorizeParticles, StrictEnumerationWarning: e.StrictEnumerationWarning,
 			DisableValidation: e.DisableValidation}
-		return c
 	}
 }
 
+// subsampleOpts returns the plate options of a subsample size n (none for n ≤ 0).
 func subsampleOpts(n int) []vigo.PlateOption {
 	if n <= 0 {
 		return nil
@@ -511,7 +513,7 @@ func validModelCases(t *testing.T) []validCase {
 		c.Sample("c", dist.LogNormal(loc, scale).ToEvent(1))
 	}
 	for _, m := range []*tensor.Tensor{boolTensor(true), boolTensor(false), tensor.Vector(0, 1)} {
-		add(validCase{name: fmt.Sprintf("21 dirichlet mask %v", m.Data()), guide: dirichletGuide,
+		add(validCase{name: fmt.Sprintf("21 dirichlet mask shape%v %v", m.Shape(), m.Data()), guide: dirichletGuide,
 			model: dirichlet(func(p vigo.Program) vigo.Program { return handler.Mask(p, m) })})
 	}
 	for _, m := range []bool{true, false} {
@@ -531,7 +533,7 @@ func validModelCases(t *testing.T) []validCase {
 	data22 := tensor.Full(7, 3)
 	for _, mask := range []*tensor.Tensor{boolTensor(true), boolTensor(false), tensor.Vector(1), tensor.Vector(0), tensor.Vector(0, 1, 0)} {
 		for _, np := range []int{1, 2} {
-			add(validCase{name: fmt.Sprintf("22 obs mask %v particles=%d", mask.Data(), np),
+			add(validCase{name: fmt.Sprintf("22 obs mask shape%v %v particles=%d", mask.Shape(), mask.Data(), np),
 				elbo: fresh(&TraceELBO{NumParticles: np, VectorizeParticles: true, StrictEnumerationWarning: Off}),
 				model: func(c *vigo.Ctx) {
 					x := c.Sample("x", dist.Normal(s(0), s(1)))
@@ -555,7 +557,7 @@ func validModelCases(t *testing.T) []validCase {
 	data22mv := tensor.Full(7, 4, 3)
 	for _, mask := range []*tensor.Tensor{boolTensor(true), boolTensor(false), tensor.Vector(1), tensor.Vector(0), tensor.Vector(0, 1, 1, 0)} {
 		for _, np := range []int{1, 2} {
-			add(validCase{name: fmt.Sprintf("22 obs mask multivariate %v particles=%d", mask.Data(), np),
+			add(validCase{name: fmt.Sprintf("22 obs mask multivariate shape%v %v particles=%d", mask.Shape(), mask.Data(), np),
 				elbo: fresh(&TraceELBO{NumParticles: np, VectorizeParticles: true, StrictEnumerationWarning: Off}),
 				model: func(c *vigo.Ctx) {
 					x := c.Sample("x", dist.MultivariateNormalCov(tensor.Zeros(3), tensor.Eye(3)))
