@@ -25,8 +25,7 @@ type Ctx struct {
 	stack []Messenger // innermost last
 	warn  WarnFunc
 
-	dims   map[int]string // vectorized plate dims in use → plate name
-	plates map[string]bool
+	active []activePlate // vectorized plates in use
 	noGrad bool
 
 	indexCache *IndexCache
@@ -41,7 +40,13 @@ func NewCtx(store *ParamStore, rng *rand.Rand) *Ctx {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(0, 0))
 	}
-	return &Ctx{store: store, rng: rng, dims: map[int]string{}, plates: map[string]bool{}}
+	return &Ctx{store: store, rng: rng, stack: make([]Messenger, 0, 8)}
+}
+
+// activePlate is a vectorized plate holding a tensor dim.
+type activePlate struct {
+	name string
+	dim  int
 }
 
 // Store returns the parameter store the context reads from.

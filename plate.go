@@ -136,8 +136,7 @@ func (p *Plate) Do(body func(idx *tensor.Tensor)) {
 	p.requestedDim = dim // re-entering the same plate asks for the same dim
 	p.frameDim = dim
 	defer func() {
-		delete(c.dims, dim)
-		delete(c.plates, p.name)
+		c.freeDim(dim)
 		p.frameDim = 0
 	}()
 	c.With(p, func() { body(p.indices) })
@@ -168,20 +167,41 @@ func (p *Plate) Range() iter.Seq[int] {
 }
 
 func (c *Ctx) allocateDim(name string, dim int) int {
-	if c.plates[name] {
-		raise(ValueError, name, "duplicate plate %q", name)
+	for _, a := range c.active {
+		if a.name == name {
+			raise(ValueError, name, "duplicate plate %q", name)
+		}
 	}
 	if dim == 0 {
 		dim = -1
-		for c.dims[dim] != "" {
+		for c.dimOwner(dim) != "" {
 			dim--
 		}
-	} else if other := c.dims[dim]; other != "" {
+	} else if other := c.dimOwner(dim); other != "" {
 		raise(ValueError, name, "at plates %q and %q, collide at dim=%d\n\nTry moving the dim of one plate to the left, e.g. dim=%d", name, other, dim, dim-1)
 	}
-	c.dims[dim] = name
-	c.plates[name] = true
+	c.active = append(c.active, activePlate{name: name, dim: dim})
 	return dim
+}
+
+// dimOwner returns the name of the active plate at dim, or "".
+func (c *Ctx) dimOwner(dim int) string {
+	for _, a := range c.active {
+		if a.dim == dim {
+			return a.name
+		}
+	}
+	return ""
+}
+
+// freeDim releases a plate's dim.
+func (c *Ctx) freeDim(dim int) {
+	for i, a := range c.active {
+		if a.dim == dim {
+			c.active = append(c.active[:i], c.active[i+1:]...)
+			return
+		}
+	}
 }
 
 // frame returns the plate's frame for the current iteration.

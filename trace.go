@@ -65,11 +65,43 @@ func (s *Site) IsLatent() bool { return s.Type == SampleSite && !s.IsObserved }
 // with the "flat" graph type).
 type Trace struct {
 	sites []*Site
-	index map[string]int
+	index map[string]int // built once the trace is large; small traces search sites
 }
 
+// indexThreshold is the size from which a trace keeps a name index.
+const indexThreshold = 16
+
 // NewTrace returns an empty trace.
-func NewTrace() *Trace { return &Trace{index: map[string]int{}} }
+func NewTrace() *Trace { return &Trace{} }
+
+// find returns the position of the site called name, or -1.
+func (t *Trace) find(name string) int {
+	if t.index != nil {
+		if i, ok := t.index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, s := range t.sites {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendSite adds s at the end, indexing it when the trace is large.
+func (t *Trace) appendSite(s *Site) {
+	t.sites = append(t.sites, s)
+	if t.index == nil && len(t.sites) > indexThreshold {
+		t.index = make(map[string]int, 2*len(t.sites))
+		for i, s := range t.sites {
+			t.index[s.Name] = i
+		}
+	} else if t.index != nil {
+		t.index[s.Name] = len(t.sites) - 1
+	}
+}
 
 // Len returns the number of sites.
 func (t *Trace) Len() int { return len(t.sites) }
@@ -79,7 +111,7 @@ func (t *Trace) Sites() []*Site { return t.sites }
 
 // Site returns the site called name, or nil.
 func (t *Trace) Site(name string) *Site {
-	if i, ok := t.index[name]; ok {
+	if i := t.find(name); i >= 0 {
 		return t.sites[i]
 	}
 	return nil
@@ -97,7 +129,7 @@ func (t *Trace) Names() []string {
 // Add records a copy of msg. A name already used by a site of another type,
 // or by another sample site, is an error; param sites may be re-added.
 func (t *Trace) Add(msg *Message) {
-	if i, ok := t.index[msg.Name]; ok {
+	if i := t.find(msg.Name); i >= 0 {
 		old := t.sites[i]
 		if old.Type != msg.Type {
 			raise(RuntimeError, msg.Name, "%s is already in the trace as a %s", msg.Name, old.Type)
@@ -108,28 +140,26 @@ func (t *Trace) Add(msg *Message) {
 		t.sites[i] = &Site{Message: *msg}
 		return
 	}
-	t.index[msg.Name] = len(t.sites)
-	t.sites = append(t.sites, &Site{Message: *msg})
+	t.appendSite(&Site{Message: *msg})
 }
 
 // Copy returns a shallow copy sharing the sites.
 func (t *Trace) Copy() *Trace {
-	c := &Trace{sites: append([]*Site(nil), t.sites...), index: make(map[string]int, len(t.index))}
-	for k, v := range t.index {
-		c.index[k] = v
+	c := &Trace{}
+	for _, s := range t.sites {
+		c.appendSite(s)
 	}
 	return c
 }
 
 // WithoutSubsample returns a copy without plate subsample sites.
 func (t *Trace) WithoutSubsample() *Trace {
-	c := NewTrace()
+	c := &Trace{sites: make([]*Site, 0, len(t.sites))}
 	for _, s := range t.sites {
 		if s.IsSubsample() {
 			continue
 		}
-		c.index[s.Name] = len(c.sites)
-		c.sites = append(c.sites, s)
+		c.appendSite(s)
 	}
 	return c
 }

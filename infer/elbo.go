@@ -73,6 +73,7 @@ type TraceELBO struct {
 	mu      sync.Mutex
 	guessed int // guessed max_plate_nesting + 1; 0 = not yet guessed
 	logged  map[string]bool
+	logWarn vigo.WarnFunc
 	indices vigo.IndexCache
 }
 
@@ -80,23 +81,31 @@ func (e *TraceELBO) numParticles() int { return max(e.NumParticles, 1) }
 
 func (e *TraceELBO) validate() bool { return !e.DisableValidation }
 
-// warnFunc returns the sink for warnings.
+// warnFunc returns the sink for warnings: Warn, or a logger that reports
+// each distinct warning once.
 func (e *TraceELBO) warnFunc() vigo.WarnFunc {
 	if e.Warn != nil {
 		return e.Warn
 	}
-	return func(w *vigo.Warning) error {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if e.logged == nil {
-			e.logged = map[string]bool{}
-		}
-		if !e.logged[w.Msg] {
-			e.logged[w.Msg] = true
-			log.Printf("vigo: warning: %s", w.Msg)
-		}
-		return nil
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.logWarn == nil {
+		e.logWarn = e.logOnce
 	}
+	return e.logWarn
+}
+
+func (e *TraceELBO) logOnce(w *vigo.Warning) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.logged == nil {
+		e.logged = map[string]bool{}
+	}
+	if !e.logged[w.Msg] {
+		e.logged[w.Msg] = true
+		log.Printf("vigo: warning: %s", w.Msg)
+	}
+	return nil
 }
 
 func (e *TraceELBO) warn(site, msg string) error {

@@ -123,9 +123,21 @@ func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 	} else {
 		shape = mustBroadcast(name, a.Shape(), b.Shape())
 	}
-	out := make([]float64, numel(shape))
+	res := newOut(shape)
+	out := res.data
 	if len(out) == 0 {
-		return FromData(out, shape...)
+		return res
+	}
+	switch {
+	case len(ad) == len(out) && len(bd) == len(out):
+		parallelFor(len(out), func(lo, hi int) { row(out[lo:hi], ad[lo:], bd[lo:], 1, 1) })
+		return res
+	case len(ad) == len(out) && len(bd) == 1:
+		parallelFor(len(out), func(lo, hi int) { row(out[lo:hi], ad[lo:], bd, 1, 0) })
+		return res
+	case len(ad) == 1 && len(bd) == len(out):
+		parallelFor(len(out), func(lo, hi int) { row(out[lo:hi], ad, bd[lo:], 0, 1) })
+		return res
 	}
 	it := newIter2(shape, a.Shape(), b.Shape())
 	if len(it.shape) == 1 {
@@ -133,12 +145,12 @@ func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 		parallelFor(len(out), func(lo, hi int) {
 			row(out[lo:hi], ad[lo*da:], bd[lo*db:], da, db)
 		})
-		return FromData(out, shape...)
+		return res
 	}
 	it.rows(func(o, ia, ib, n, da, db int) {
 		row(out[o:o+n], ad[ia:], bd[ib:], da, db)
 	})
-	return FromData(out, shape...)
+	return res
 }
 
 // Add returns a + b with broadcasting.

@@ -21,6 +21,8 @@ type Tensor struct {
 	requiresGrad bool
 	op           *op       // how the tensor was made; nil for leaves
 	leaf         *leafGrad // gradient storage; non-nil only for leaves that require grad
+
+	one [1]float64 // storage of one-element tensors, saving an allocation
 }
 
 // New returns a tensor holding a copy of data with the given shape.
@@ -48,8 +50,26 @@ func FromData(data []float64, shape ...int) *Tensor {
 	return &Tensor{data: data, shape: cloneInts(shape)}
 }
 
+// newOut returns a fresh tensor of shape (shared, not copied) whose values
+// the caller fills; one-element tensors use inline storage.
+func newOut(shape []int) *Tensor {
+	n := numel(shape)
+	t := &Tensor{shape: shape}
+	if n == 1 {
+		t.data = t.one[:]
+	} else {
+		t.data = make([]float64, n)
+	}
+	return t
+}
+
 // Scalar returns a 0-dimensional tensor holding v.
-func Scalar(v float64) *Tensor { return &Tensor{data: []float64{v}, shape: []int{}} }
+func Scalar(v float64) *Tensor {
+	t := &Tensor{shape: []int{}}
+	t.one[0] = v
+	t.data = t.one[:]
+	return t
+}
 
 // Vector returns a 1-dimensional tensor holding a copy of values.
 func Vector(values ...float64) *Tensor { return New(values, len(values)) }

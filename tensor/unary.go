@@ -6,7 +6,8 @@ import "math"
 // large tensors across cores. It records no gradient.
 func unaryMap(a *Tensor, f func(float64) float64) *Tensor {
 	ad := a.Data()
-	out := make([]float64, len(ad))
+	res := newOut(cloneInts(a.Shape()))
+	out := res.data
 	parallelFor(len(out), func(lo, hi int) {
 		src := ad[lo:hi]
 		dst := out[lo:hi]
@@ -14,7 +15,7 @@ func unaryMap(a *Tensor, f func(float64) float64) *Tensor {
 			dst[i] = f(v)
 		}
 	})
-	return FromData(out, a.Shape()...)
+	return res
 }
 
 // Unary applies f to every element of a. When a requires grad, df gives the
