@@ -72,7 +72,7 @@ func run(cfg config, w io.Writer) (result, error) {
 	a := svi.Params().Get("alpha_q").Item()
 	b := svi.Params().Get("beta_q").Item()
 	mean := a / (a + b)
-	std := math.Sqrt(a*b/((a+b)*(a+b)*(a+b+1))) // standard deviation of Beta(a, b)
+	std := math.Sqrt(a * b / ((a + b) * (a + b) * (a + b + 1))) // standard deviation of Beta(a, b)
 	return result{mean: mean, std: std, losses: res.Losses}, nil
 }
 
