@@ -8,27 +8,6 @@ import (
 	"testing"
 )
 
-// mle returns the maximum-likelihood locations of the two-component
-// mixture (equal weights, unit variances) by EM from the example's
-// starting point (-1, 1), iterated until it stops moving.
-func mle(x []float64) [2]float64 {
-	locs := [2]float64{-1, 1}
-	for range 1000 {
-		var num, den [2]float64
-		for _, xi := range x {
-			a := math.Exp(-0.5 * (xi - locs[0]) * (xi - locs[0]))
-			b := math.Exp(-0.5 * (xi - locs[1]) * (xi - locs[1]))
-			r := b / (a + b) // responsibility of component 1
-			num[0] += (1 - r) * xi
-			den[0] += 1 - r
-			num[1] += r * xi
-			den[1] += r
-		}
-		locs = [2]float64{num[0] / den[0], num[1] / den[1]}
-	}
-	return locs
-}
-
 // responsibilities returns each point's posterior probability of
 // component 1 given the locations.
 func responsibilities(x []float64, locs [2]float64) []float64 {
