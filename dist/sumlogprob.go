@@ -168,16 +168,6 @@ func isTrailingRepeat(inner, outer []int) bool {
 	return len(inner) <= len(outer) && slices.Equal(inner, outer[len(outer)-len(inner):])
 }
 
-// log1p returns log(1+t) for t > -1 from the hardware-assisted logarithm,
-// correcting the rounding of 1+t (Kahan's method; a few ulps).
-func log1p(t float64) float64 {
-	u := 1 + t
-	if u == 1 {
-		return t
-	}
-	return math.Log(u) * t / (u - 1)
-}
-
 // bernoulliLogitsSum is Σ x·l − softplus(l) for l and x, where x's values
 // repeat along l's leading dims (x laid out as l's trailing dims). When l
 // requires grad the forward pass also stores x − σ(l), which the backward
@@ -218,7 +208,7 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 				a = -a
 			}
 			t := math.Exp(-a)
-			sp := log1p(t)
+			sp := tensor.Log1pFloat(t)
 			sig := 1 / (1 + t)
 			if li > 0 {
 				sp += li
