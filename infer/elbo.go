@@ -552,10 +552,17 @@ func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particl
 			continue
 		}
 		leaves := paramLeaves(en.store, p)
+		backward := func() {
+			updates[i] = update{leaves: leaves, grads: tensor.Gradients(p.surrogate.MulScalar(-1/n), leaves...)}
+		}
+		if len(ps) == 1 {
+			backward()
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			updates[i] = update{leaves: leaves, grads: tensor.Gradients(p.surrogate.MulScalar(-1/n), leaves...)}
+			backward()
 		}()
 	}
 	wg.Wait()
