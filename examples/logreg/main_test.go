@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/vigo-ppl/vigo/tensor"
-
 	"gonum.org/v1/gonum/mat"
 )
 
