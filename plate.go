@@ -286,15 +286,27 @@ func broadcastSite(msg *Message) {
 }
 
 // subsampleIndices draws the first k entries of a random permutation of
-// 0..n-1, or all of 0..n-1 in order when k is unset or at least n.
+// 0..n-1 (a uniformly random ordered sample without replacement), or all
+// of 0..n-1 in order when k is unset or at least n. It runs a partial
+// Fisher–Yates shuffle over a sparse view of the array, so a minibatch costs
+// O(k) however large the data set.
 func subsampleIndices(rng *rand.Rand, n, k int, cache *IndexCache) *tensor.Tensor {
 	if k < 0 || k >= n {
 		return cache.Arange(n)
 	}
-	perm := rng.Perm(n)[:k]
+	moved := make(map[int]int, 2*k) // position → value, where it differs from the position
+	at := func(i int) int {
+		if v, ok := moved[i]; ok {
+			return v
+		}
+		return i
+	}
 	d := make([]float64, k)
-	for i, v := range perm {
-		d[i] = float64(v)
+	for i := 0; i < k; i++ {
+		j := i + rng.IntN(n-i)
+		vi, vj := at(i), at(j)
+		moved[j] = vi
+		d[i] = float64(vj)
 	}
 	return tensor.FromData(d, k)
 }

@@ -1,6 +1,7 @@
 package vigo_test
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -182,4 +183,36 @@ func TestParamSubsampleSelection(t *testing.T) {
 		}, vigo.SubsampleSize(5))
 	})
 	_ = tr
+}
+
+// TestSubsampleIndicesUniform checks that minibatch indices are distinct,
+// in range, and that every index is equally likely in every position (a
+// chi-square-free check: counts within 5 binomial standard deviations).
+func TestSubsampleIndicesUniform(t *testing.T) {
+	const n, k, draws = 10, 4, 20000
+	counts := make([][]int, k)
+	for i := range counts {
+		counts[i] = make([]int, n)
+	}
+	c := vigo.NewCtx(nil, nil)
+	for d := 0; d < draws; d++ {
+		pl := c.NewPlate("p", n, vigo.SubsampleSize(k))
+		seen := map[float64]bool{}
+		for pos, v := range pl.Indices().Data() {
+			if v < 0 || v >= n || seen[v] {
+				t.Fatalf("indices %v", pl.Indices())
+			}
+			seen[v] = true
+			counts[pos][int(v)]++
+		}
+	}
+	p := 1.0 / n
+	sd := math.Sqrt(draws * p * (1 - p))
+	for pos := range counts {
+		for v, got := range counts[pos] {
+			if math.Abs(float64(got)-draws*p) > 5*sd {
+				t.Errorf("index %d at position %d drawn %d times, want %.0f ± %.0f", v, pos, got, draws*p, 5*sd)
+			}
+		}
+	}
 }
