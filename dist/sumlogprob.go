@@ -16,14 +16,23 @@ type SumLogProber interface {
 	SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error)
 }
 
-// SumLogProb returns the sum of the Normal log-density over value in one
-// fused pass, and the shape LogProb would have.
+// SumLogProb returns the sum of the Normal log-density over value and the
+// shape LogProb would have. With one loc and one scale (the common
+// observation site) it is one fused pass that materializes nothing; other
+// layouts sum LogProb.
 func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
 	shape, err := d.checkLogProb(value)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, nan := normalSum(value, d.loc, d.scale, shape)
+	if d.loc.Len() != 1 || d.scale.Len() != 1 || value.RequiresGrad() {
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), shape, nil
+	}
+	s, nan := normalSum(value, d.loc, d.scale, float64(numel(shape))/float64(max(value.Len(), 1)))
 	if nan && d.validating() {
 		if err := d.checkValues(value, "real", isReal); err != nil {
 			return nil, nil, err
@@ -32,107 +41,59 @@ func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 	return s, shape, nil
 }
 
-// normalSum is Σ log N(x | loc, scale) over the broadcast of the operands,
-// times the number of copies when the result shape is larger (an expanded
-// batch). Its backward pass takes the scalar gradient straight to each
-// operand: one pass, and no elementwise buffer except for operands that
-// need elementwise gradients.
-func normalSum(x, loc, scale *tensor.Tensor, resultShape []int) (*tensor.Tensor, bool) {
-	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
-	copies := float64(numel(resultShape)) / float64(max(numel(shape), 1))
-	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
-	n := numel(shape)
+// normalSum is copies × Σ log N(x | loc, scale) for one-element loc and
+// scale (copies > 1 when an expanded batch repeats the values). Its backward
+// pass takes the scalar gradient straight to loc and scale through Σz and
+// Σz², z = (x − loc)/scale: one more pass, and no elementwise buffer.
+func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bool) {
+	xd, m, sd := x.Data(), loc.Data()[0], scale.Data()[0]
+	iv := 1 / sd
+	n := len(xd)
 	nc := numChunks(n)
 	partial := make([]float64, nc)
-	nanChunk := make([]bool, nc)
 	forChunks(n, func(c, lo, hi int) {
 		acc := 0.0
-		if so.s == 0 && mo.s == 0 && xo.s == 1 {
-			iv, m := 1/so.d[0], mo.d[0]
-			for _, xv := range xo.d[lo:hi] {
-				z := (xv - m) * iv
-				acc += z * z
-			}
-			acc = -0.5*acc - float64(hi-lo)*(math.Log(so.d[0])+logSqrt2Pi)
-		} else {
-			for i := lo; i < hi; i++ {
-				s := so.d[i*so.s]
-				z := (xo.d[i*xo.s] - mo.d[i*mo.s]) / s
-				acc += -0.5*z*z - math.Log(s) - logSqrt2Pi
-			}
+		for _, xv := range xd[lo:hi] {
+			z := (xv - m) * iv
+			acc += z * z
 		}
-		partial[c] = acc
-		nanChunk[c] = acc != acc
+		partial[c] = -0.5*acc - float64(hi-lo)*(math.Log(sd)+logSqrt2Pi)
 	})
-	total, nan := 0.0, false
-	for c := range partial {
-		total += partial[c]
-		nan = nan || nanChunk[c]
+	total := 0.0
+	for _, p := range partial {
+		total += p
 	}
 	out := tensor.Scalar(total * copies)
-	ins := []*tensor.Tensor{x, loc, scale}
-	want := []bool{x.RequiresGrad(), loc.RequiresGrad(), scale.RequiresGrad()}
-	if !want[0] && !want[1] && !want[2] {
-		return out, nan
+	if !loc.RequiresGrad() && !scale.RequiresGrad() {
+		return out, total != total
 	}
-	return tensor.Fused("NormalSumLogProb", out, ins, func(g *tensor.Tensor) []*tensor.Tensor {
+	return tensor.Fused("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(g *tensor.Tensor) []*tensor.Tensor {
 		k := g.Item() * copies
-		gx := newSlot(want[0], true, xo, n, nc)
-		gm := newSlot(want[1], true, mo, n, nc)
-		gs := newSlot(want[2], true, so, n, nc)
+		sz := make([]float64, nc)  // Σ z per chunk
+		szz := make([]float64, nc) // Σ z² per chunk
 		forChunks(n, func(c, lo, hi int) {
-			var ax, am, as float64
-			if so.s == 0 && mo.s == 0 && xo.s == 1 && gx.buf == nil {
-				// scalar parameters, data not differentiated: Σz and Σz²
-				iv, m := 1/so.d[0], mo.d[0]
-				var sz, szz float64
-				for _, xv := range xo.d[lo:hi] {
-					z := (xv - m) * iv
-					sz += z
-					szz += z * z
-				}
-				cnt := float64(hi - lo)
-				if gm.acc != nil {
-					gm.acc[c] = k * sz * iv
-				}
-				if gs.acc != nil {
-					gs.acc[c] = k * (szz - cnt) * iv
-				}
-				return
+			var a, b float64
+			for _, xv := range xd[lo:hi] {
+				z := (xv - m) * iv
+				a += z
+				b += z * z
 			}
-			for i := lo; i < hi; i++ {
-				iv := 1 / so.d[i*so.s]
-				z := (xo.d[i*xo.s] - mo.d[i*mo.s]) * iv
-				w := k * z * iv          // ∂/∂loc
-				ws := k * (z*z - 1) * iv // ∂/∂scale
-				if gx.buf != nil {
-					gx.buf[i] = -w
-				} else {
-					ax -= w
-				}
-				if gm.buf != nil {
-					gm.buf[i] = w
-				} else {
-					am += w
-				}
-				if gs.buf != nil {
-					gs.buf[i] = ws
-				} else {
-					as += ws
-				}
-			}
-			if gx.acc != nil {
-				gx.acc[c] = ax
-			}
-			if gm.acc != nil {
-				gm.acc[c] = am
-			}
-			if gs.acc != nil {
-				gs.acc[c] = as
-			}
+			sz[c], szz[c] = a, b
 		})
-		return []*tensor.Tensor{gx.result(xo, shape, true), gm.result(mo, shape, true), gs.result(so, shape, true)}
-	}), nan
+		var tz, tzz float64
+		for c := range sz {
+			tz += sz[c]
+			tzz += szz[c]
+		}
+		var gl, gs *tensor.Tensor
+		if loc.RequiresGrad() {
+			gl = tensor.FromData([]float64{k * tz * iv}, loc.Shape()...)
+		}
+		if scale.RequiresGrad() {
+			gs = tensor.FromData([]float64{k * (tzz - float64(n)) * iv}, scale.Shape()...)
+		}
+		return []*tensor.Tensor{nil, gl, gs}
+	}), total != total
 }
 
 // SumLogProb returns the sum of the Bernoulli log-density over value and the
