@@ -283,7 +283,9 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 	if ta {
 		k = a.Rows
 	}
-	if m*n*k > smallGemm && min(n, k) > 4 {
+	// Small products, and matrix-vector products up to 64k multiply-adds,
+	// stay in the loop: BLAS would spend longer starting its workers.
+	if m*n*k > smallGemm && min(n, k) > 4 && (m > 1 || n*k > 1<<16) {
 		blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
 		return
 	}
