@@ -105,6 +105,3 @@ type Messenger interface {
 	Process(msg *Message)
 	Postprocess(msg *Message)
 }
-
-// combinedScale multiplies the number and tensor scales of a message.
-func (m *Message) hasScale() bool { return m.Scale != 1 || m.ScaleTensor != nil }
