@@ -171,7 +171,10 @@ func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*te
 	n := numel(shape)
 	z := make([]float64, n)
 	for i := range z {
-		z[i] = sampleStandardGamma(rng, ao.d[i*ao.s])
+		// Draws that underflow are kept at the smallest normal number, as
+		// PyTorch does, so that ratios of gammas (Beta, Dirichlet) stay
+		// defined for tiny concentrations.
+		z[i] = math.Max(sampleStandardGamma(rng, ao.d[i*ao.s]), 0x1p-1022)
 	}
 	out := tensor.FromData(z, shape...)
 	return out, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
