@@ -163,19 +163,21 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 				}
 				continue
 			}
-			// softplus(l) = max(l, 0) + log1p(e^−|l|); σ(l) from the same e^−|l|.
-			a := li
-			if a < 0 {
-				a = -a
+			// softplus(l) = max(l, 0) + log1p(e^−|l|); σ(l) from the same
+			// e^−|l|. Written without data-dependent branches: the sign
+			// of l is random and would defeat branch prediction.
+			a := math.Abs(li)
+			t := tensor.ExpFloat(-a)
+			pos := (li + a) * 0.5 // max(l, 0)
+			sp := pos + tensor.Log1pFloat(t)
+			inv := 1 / (1 + t)
+			// σ(l) = 1/(1+t) for l > 0 and t/(1+t) otherwise; with w = 1
+			// for l > 0 and 0 otherwise, that is (w + (1-w)·t)/(1+t).
+			w := pos / a
+			if a == 0 {
+				w = 0.5 // σ(0) = 1/2 either way
 			}
-			t := math.Exp(-a)
-			sp := tensor.Log1pFloat(t)
-			sig := 1 / (1 + t)
-			if li > 0 {
-				sp += li
-			} else {
-				sig = t * sig
-			}
+			sig := (w + (1-w)*t) * inv
 			acc += xi*li - sp
 			if grad != nil {
 				grad[i] = xi - sig

@@ -27,13 +27,12 @@ func Log1pFloat(x float64) float64 {
 	if u < 0x1p53 {
 		c = (x - (u - 1)) / u
 	}
-	bits := math.Float64bits(u)
-	k := int64(bits>>52) - 1023
-	f := math.Float64frombits(bits&(1<<52-1) | 1023<<52) // mantissa in [1, 2)
-	if f > math.Sqrt2 {
-		f *= 0.5
-		k++
-	}
+	// Split u = 2^k·f with f in [√2/2, √2) without a branch: shifting the
+	// bits by the offset of √2/2 moves the exponent boundary to √2.
+	const sqrtHalf = 0x3fe6a09e667f3bcd // bits of √2/2
+	ix := math.Float64bits(u) + (0x3ff0000000000000 - sqrtHalf)
+	k := int64(ix>>52) - 1023
+	f := math.Float64frombits(ix&(1<<52-1) + sqrtHalf)
 	s := (f - 1) / (f + 1)
 	z := s * s
 	z2 := z * z
@@ -52,4 +51,48 @@ func Log1pFloat(x float64) float64 {
 	q := q03 + z4*q47 + z8*q8b
 	fk := float64(k)
 	return fk*ln2Hi + (2*s*q + (fk*ln2Lo + c))
+}
+
+// ExpFloat returns e^x. It agrees with math.Exp to within 4 ulps and is
+// about twice as fast in elementwise loops: a Cody–Waite reduction
+// x = k·ln2 + r, |r| ≤ ln2/2, and a degree-12 Taylor polynomial for e^r
+// evaluated in Estrin form, whose independent products pipeline well.
+func ExpFloat(x float64) float64 {
+	const (
+		ln2Hi  = 6.93147180369123816490e-01
+		ln2Lo  = 1.90821492927058770002e-10
+		log2e  = 1.44269504088896338700e+00
+		maxArg = 7.09782712893383973096e+02
+		minArg = -7.45133219101941108420e+02
+	)
+	switch {
+	case x != x || x > maxArg:
+		return x * math.Inf(1) // NaN stays NaN; overflow gives +Inf
+	case x < minArg:
+		return 0
+	}
+	kf := x * log2e
+	var k int64
+	if kf >= 0 {
+		k = int64(kf + 0.5)
+	} else {
+		k = int64(kf - 0.5)
+	}
+	fk := float64(k)
+	r := (x - fk*ln2Hi) - fk*ln2Lo
+	r2 := r * r
+	r4 := r2 * r2
+	r8 := r4 * r4
+	// Taylor coefficients 1/n!, n = 0..12, grouped for Estrin's scheme.
+	p03 := (1 + r) + r2*(1.0/2+r*(1.0/6))
+	p47 := (1.0/24 + r*(1.0/120)) + r2*(1.0/720+r*(1.0/5040))
+	p8c := (1.0/40320 + r*(1.0/362880)) + r2*(1.0/3628800+r*(1.0/39916800)) + r4*(1.0/479001600)
+	p := p03 + r4*p47 + r8*p8c
+	if k < -1021 { // subnormal result: scale in two steps
+		return p * math.Float64frombits(uint64(k+1021+1023)<<52) * 0x1p-1021
+	}
+	if k > 1023 {
+		return p * 2 * math.Float64frombits(uint64(k-1+1023)<<52)
+	}
+	return p * math.Float64frombits(uint64(k+1023)<<52)
 }

@@ -30,13 +30,13 @@ func sigmoidGradFloat(x float64) float64 {
 // negative x. Unlike PyTorch's softplus it has no linear threshold: the
 // result is accurate to a few ulps everywhere.
 func SoftplusFloat(x float64) float64 {
-	return math.Max(x, 0) + Log1pFloat(math.Exp(-math.Abs(x)))
+	return math.Max(x, 0) + Log1pFloat(ExpFloat(-math.Abs(x)))
 }
 
 // LogSigmoidFloat returns log σ(x) = -log(1+e^-x), computed as
 // min(x,0) - log1p(e^-|x|) so that it is accurate for all x.
 func LogSigmoidFloat(x float64) float64 {
-	return math.Min(x, 0) - Log1pFloat(math.Exp(-math.Abs(x)))
+	return math.Min(x, 0) - Log1pFloat(ExpFloat(-math.Abs(x)))
 }
 
 // Log1mExpFloat returns log(1-e^x) for x <= 0. It uses log(-expm1(x)) for
