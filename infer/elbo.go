@@ -138,6 +138,11 @@ type particle struct {
 	model, guide *vigo.Trace
 	elbo         float64        // E: model minus guide log-density
 	surrogate    *tensor.Tensor // S; nil when identically zero
+
+	// For LossAndGrads: the parameter leaves the traces read and the
+	// gradients of -S/N with respect to them, added to the leaves in
+	// particle order once every particle has succeeded.
+	leaves, grads []*tensor.Tensor
 }
 
 // hasParams reports whether either trace holds a param site.
@@ -234,7 +239,10 @@ type particleFunc func(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error)
 // particles evaluates every particle, concurrently when they are not
 // vectorized, and returns them in particle order. The first error in
 // particle order wins.
-func (e *TraceELBO) particles(en env, model, guide vigo.Program, eval particleFunc) ([]*particle, error) {
+//
+// finish, when not nil, runs on each particle right after it is evaluated,
+// on the same goroutine (LossAndGrads back-propagates there).
+func (e *TraceELBO) particles(en env, model, guide vigo.Program, eval particleFunc, finish func(*particle)) ([]*particle, error) {
 	n := e.numParticles()
 	if e.VectorizeParticles {
 		mpn, err := e.ensureNesting(en, model, guide)
@@ -254,6 +262,9 @@ func (e *TraceELBO) particles(en env, model, guide vigo.Program, eval particleFu
 			if perr != nil {
 				panic(asVigoError(perr))
 			}
+			if finish != nil {
+				finish(p)
+			}
 		})
 		if err != nil {
 			return nil, err
@@ -265,22 +276,29 @@ func (e *TraceELBO) particles(en env, model, guide vigo.Program, eval particleFu
 	errs := make([]error, n)
 	run := func(k int) {
 		out[k], errs[k] = e.one(e.ctx(en, k), model, guide, mpn, eval)
-	}
-	if n == 1 {
-		run(0)
-	} else {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-		for k := 0; k < n; k++ {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				run(k)
-			}()
+		if errs[k] == nil && finish != nil {
+			finish(out[k])
 		}
-		wg.Wait()
 	}
+	// Particles are shared out to at most GOMAXPROCS workers, the calling
+	// goroutine among them: few fresh goroutines means little stack growth
+	// per step, and the assignment does not affect the results because
+	// every particle has its own random stream.
+	workers := min(n, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := w; k < n; k += workers {
+				run(k)
+			}
+		}()
+	}
+	for k := 0; k < n; k += workers {
+		run(k)
+	}
+	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -476,7 +494,7 @@ func (e *TraceELBO) Loss(store *vigo.ParamStore, rng *rand.Rand, model, guide vi
 }
 
 func (e *TraceELBO) loss(en env, model, guide vigo.Program, eval particleFunc) (float64, error) {
-	ps, err := e.particles(en, model, guide, eval)
+	ps, err := e.particles(en, model, guide, eval, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -495,7 +513,7 @@ func (e *TraceELBO) DifferentiableLoss(store *vigo.ParamStore, rng *rand.Rand, m
 }
 
 func (e *TraceELBO) differentiableLoss(en env, model, guide vigo.Program, eval particleFunc) (*tensor.Tensor, error) {
-	ps, err := e.particles(en, model, guide, eval)
+	ps, err := e.particles(en, model, guide, eval, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -534,45 +552,29 @@ func (e *TraceELBO) LossAndGrads(store *vigo.ParamStore, rng *rand.Rand, model, 
 }
 
 func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particleFunc) (float64, error) {
-	ps, err := e.particles(en, model, guide, eval)
+	n := float64(e.numParticles())
+	backward := func(p *particle) {
+		if p.surrogate == nil || !p.surrogate.RequiresGrad() || (!e.Compiled && !p.hasParams()) {
+			return
+		}
+		p.leaves = paramLeaves(en.store, p)
+		p.grads = tensor.Gradients(p.surrogate.MulScalar(-1/n), p.leaves...)
+	}
+	ps, err := e.particles(en, model, guide, eval, backward)
 	if err != nil {
 		return 0, err
 	}
-	n := float64(e.numParticles())
 	loss := 0.0
-	type update struct {
-		leaves []*tensor.Tensor
-		grads  []*tensor.Tensor
-	}
-	updates := make([]update, len(ps))
-	var wg sync.WaitGroup
-	for i, p := range ps {
+	for _, p := range ps {
 		loss -= p.elbo / n
-		if p.surrogate == nil || !p.surrogate.RequiresGrad() || (!e.Compiled && !p.hasParams()) {
-			continue
-		}
-		leaves := paramLeaves(en.store, p)
-		backward := func() {
-			updates[i] = update{leaves: leaves, grads: tensor.Gradients(p.surrogate.MulScalar(-1/n), leaves...)}
-		}
-		if len(ps) == 1 {
-			backward()
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			backward()
-		}()
 	}
-	wg.Wait()
 	if err := e.warnIfNaN(loss); err != nil {
 		return 0, err
 	}
-	for _, u := range updates {
-		for j, g := range u.grads {
+	for _, p := range ps {
+		for j, g := range p.grads {
 			if g != nil {
-				u.leaves[j].AccumulateGrad(g)
+				p.leaves[j].AccumulateGrad(g)
 			}
 		}
 	}
