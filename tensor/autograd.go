@@ -6,10 +6,13 @@ import (
 )
 
 // op records how a tensor was made: its inputs and a function that maps the
-// gradient of the output to the gradients of the inputs.
+// gradient of the output to the gradients of the inputs. It lives inside the
+// Tensor (backward is nil for leaves), and up to two inputs are stored in
+// place, so recording an operation allocates only its closure.
 type op struct {
 	name   string
 	inputs []*Tensor
+	in     [2]*Tensor
 	// backward returns one gradient per input, each with that input's shape;
 	// a nil entry means no gradient flows to that input.
 	backward func(out, grad *Tensor) []*Tensor
@@ -27,12 +30,12 @@ func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
 
 // IsLeaf reports whether t was created directly rather than by an operation
 // on tensors that require gradients.
-func (t *Tensor) IsLeaf() bool { return t.op == nil }
+func (t *Tensor) IsLeaf() bool { return t.node.backward == nil }
 
 // SetRequiresGrad marks a leaf tensor as one whose gradient Backward should
 // accumulate, and returns t. It panics on a tensor made by an operation.
 func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
-	if t.op != nil {
+	if !t.IsLeaf() {
 		panic("tensor: SetRequiresGrad on a non-leaf tensor; use Detach first")
 	}
 	t.requiresGrad = on
@@ -166,18 +169,18 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 			continue
 		}
 		delete(grads, n)
-		if n.op == nil {
+		if n.IsLeaf() {
 			sink(n, g)
 			continue
 		}
-		gin := n.op.backward(n, g)
-		for j, in := range n.op.inputs {
+		gin := n.node.backward(n, g)
+		for j, in := range n.node.inputs {
 			if !in.requiresGrad || gin[j] == nil {
 				continue
 			}
 			gj := gin[j]
 			if !sameShape(gj.shape, in.shape) {
-				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.op.name, gj.Shape(), in.Shape()))
+				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
 			if prev, ok := grads[in]; ok {
 				grads[in] = addSame(prev, gj)
@@ -232,8 +235,8 @@ func topoOrder(root *Tensor) []*Tensor {
 	visited[root] = true
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
-		if top.t.op != nil && top.next < len(top.t.op.inputs) {
-			in := top.t.op.inputs[top.next]
+		if !top.t.IsLeaf() && top.next < len(top.t.node.inputs) {
+			in := top.t.node.inputs[top.next]
 			top.next++
 			if in.requiresGrad && !visited[in] {
 				visited[in] = true
@@ -252,7 +255,13 @@ func record(out *Tensor, name string, backward func(out, grad *Tensor) []*Tensor
 	for _, in := range inputs {
 		if in.requiresGrad {
 			out.requiresGrad = true
-			out.op = &op{name: name, inputs: inputs, backward: backward}
+			out.node.name, out.node.backward = name, backward
+			if len(inputs) <= len(out.node.in) {
+				n := copy(out.node.in[:], inputs)
+				out.node.inputs = out.node.in[:n]
+			} else {
+				out.node.inputs = append([]*Tensor(nil), inputs...)
+			}
 			return out
 		}
 	}
@@ -275,7 +284,7 @@ func addSame(a, b *Tensor) *Tensor {
 // packages use it for fused kernels with hand-written backward passes. out
 // must be freshly made by the caller and not yet part of any graph.
 func Fused(name string, out *Tensor, inputs []*Tensor, backward func(grad *Tensor) []*Tensor) *Tensor {
-	if out.op != nil || out.leaf != nil {
+	if !out.IsLeaf() || out.leaf != nil {
 		panic("tensor: Fused: out already belongs to a graph")
 	}
 	return record(out, name, func(_, g *Tensor) []*Tensor { return backward(g) }, inputs...)

@@ -19,7 +19,7 @@ type Tensor struct {
 	shape []int
 
 	requiresGrad bool
-	op           *op       // how the tensor was made; nil for leaves
+	node         op        // how the tensor was made; empty for leaves
 	leaf         *leafGrad // gradient storage; non-nil only for leaves that require grad
 
 	one [1]float64 // storage of one-element tensors, saving an allocation
@@ -221,7 +221,7 @@ func (t *Tensor) Clone() *Tensor { return New(t.Data(), t.Shape()...) }
 // Optimizers use it to update parameters. It panics if t is not a leaf or the
 // length differs.
 func (t *Tensor) SetData(values []float64) {
-	if t.op != nil {
+	if !t.IsLeaf() {
 		panic("tensor: SetData on a non-leaf tensor")
 	}
 	if len(values) != t.Len() {
