@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/tensor"
 )
@@ -280,7 +281,7 @@ func broadcastSite(msg *Message) {
 			target[i] = 1
 		}
 	}
-	if !sameInts(target, batch) {
+	if !slices.Equal(target, batch) {
 		msg.Fn = msg.Fn.Expand(target...)
 	}
 }

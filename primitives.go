@@ -192,15 +192,3 @@ func (c *Ctx) Deterministic(name string, value *tensor.Tensor, eventDim int) *te
 }
 
 func cloneInts(s []int) []int { return append([]int(nil), s...) }
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/tensor"
 )
@@ -121,7 +122,7 @@ func checkParams(kind string, params []Param, grads []*tensor.Tensor) error {
 			return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, other, p.Name)
 		}
 		tensors[p.Tensor] = p.Name
-		if g := grads[i]; g != nil && !sameShape(g.Shape(), p.Tensor.Shape()) {
+		if g := grads[i]; g != nil && !slices.Equal(g.Shape(), p.Tensor.Shape()) {
 			return fmt.Errorf("optim: %s: parameter %q has shape %v but its gradient has shape %v", kind, p.Name, p.Tensor.Shape(), g.Shape())
 		}
 	}
@@ -156,18 +157,6 @@ func stageOf(opt Optimizer, params []Param, grads []*tensor.Tensor) (func(), err
 		return nil, err
 	}
 	return func() {}, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // hyper validates one hyperparameter: it must be finite and at least lo.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -105,7 +106,7 @@ func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, gra
 		}
 		pd := p.Tensor.Data()
 		old := (*slots)[p.Name]
-		if old != nil && !sameShape(old.shape, p.Tensor.Shape()) {
+		if old != nil && !slices.Equal(old.shape, p.Tensor.Shape()) {
 			return nil, fmt.Errorf("optim: %s: parameter %q has shape %v but its optimizer state has shape %v", kind, p.Name, p.Tensor.Shape(), old.shape)
 		}
 		var s *slot
