@@ -52,11 +52,7 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	nc := numChunks(n)
 	partial := make([]float64, nc)
 	forChunks(n, func(c, lo, hi int) {
-		acc := 0.0
-		for _, xv := range xd[lo:hi] {
-			z := (xv - m) * iv
-			acc += z * z
-		}
+		acc := sumSquares(xd[lo:hi], m, iv)
 		partial[c] = -0.5*acc - float64(hi-lo)*(math.Log(sd)+logSqrt2Pi)
 	})
 	total := 0.0
@@ -72,13 +68,7 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 		sz := make([]float64, nc)  // Σ z per chunk
 		szz := make([]float64, nc) // Σ z² per chunk
 		forChunks(n, func(c, lo, hi int) {
-			var a, b float64
-			for _, xv := range xd[lo:hi] {
-				z := (xv - m) * iv
-				a += z
-				b += z * z
-			}
-			sz[c], szz[c] = a, b
+			sz[c], szz[c] = sumAndSquares(xd[lo:hi], m, iv)
 		})
 		var tz, tzz float64
 		for c := range sz {
@@ -94,6 +84,46 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 		}
 		return []*tensor.Tensor{nil, gl, gs}
 	}), total != total
+}
+
+// sumSquares returns Σ ((x-m)·iv)², with four independent accumulators so
+// the loop is not bound by the latency of one chain of additions.
+func sumSquares(xs []float64, m, iv float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		z0, z1 := (xs[i]-m)*iv, (xs[i+1]-m)*iv
+		z2, z3 := (xs[i+2]-m)*iv, (xs[i+3]-m)*iv
+		s0 += z0 * z0
+		s1 += z1 * z1
+		s2 += z2 * z2
+		s3 += z3 * z3
+	}
+	for ; i < len(xs); i++ {
+		z := (xs[i] - m) * iv
+		s0 += z * z
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumAndSquares returns Σz and Σz² for z = (x-m)·iv, with independent
+// accumulators as sumSquares.
+func sumAndSquares(xs []float64, m, iv float64) (sum, squares float64) {
+	var a0, a1, b0, b1 float64
+	i := 0
+	for ; i+2 <= len(xs); i += 2 {
+		z0, z1 := (xs[i]-m)*iv, (xs[i+1]-m)*iv
+		a0 += z0
+		a1 += z1
+		b0 += z0 * z0
+		b1 += z1 * z1
+	}
+	for ; i < len(xs); i++ {
+		z := (xs[i] - m) * iv
+		a0 += z
+		b0 += z * z
+	}
+	return a0 + a1, b0 + b1
 }
 
 // SumLogProb returns the sum of the Bernoulli log-density over value and the
