@@ -120,9 +120,24 @@ func expandedData(t *Tensor, shape []int) []float64 {
 
 // AllFinite reports whether no element of a is NaN or ±Inf.
 func (a *Tensor) AllFinite() bool {
+	switch a.finite.Load() {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	ok := allFinite(a.Data())
+	if ok {
+		a.finite.Store(1)
+	} else {
+		a.finite.Store(2)
+	}
+	return ok
+}
+
+func allFinite(d []float64) bool {
 	// v-v is 0 for finite v and NaN for NaN and ±Inf. Four independent
 	// accumulators keep the loop branch-free and off the add-latency chain.
-	d := a.Data()
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(d); i += 4 {

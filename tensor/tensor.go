@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 )
 
 // Tensor is an N-dimensional array of float64 values stored contiguously in
@@ -23,6 +24,10 @@ type Tensor struct {
 	leaf         *leafGrad // gradient storage; non-nil only for leaves that require grad
 
 	one [1]float64 // storage of one-element tensors, saving an allocation
+
+	// finite caches AllFinite: 0 unknown, 1 all finite, 2 not. Values
+	// never change after creation except through SetData, which resets it.
+	finite atomic.Uint32
 }
 
 // New returns a tensor holding a copy of data with the given shape.
@@ -228,6 +233,7 @@ func (t *Tensor) SetData(values []float64) {
 		panic(fmt.Sprintf("tensor: SetData: %d values for shape %v", len(values), t.shape))
 	}
 	copy(t.Data(), values)
+	t.finite.Store(0)
 }
 
 // String formats the tensor's values and shape.
