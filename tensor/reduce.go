@@ -7,14 +7,27 @@ import (
 
 // Sum returns the sum of all elements as a scalar.
 func (a *Tensor) Sum() *Tensor {
-	s := 0.0
-	for _, v := range a.Data() {
-		s += v
-	}
-	out := Scalar(s)
+	out := Scalar(sumFloats(a.Data()))
 	return record(out, "Sum", func(out, g *Tensor) []*Tensor {
 		return []*Tensor{Full(g.Item(), a.Shape()...)}
 	}, a)
+}
+
+// sumFloats adds d with four independent accumulators, so long sums are not
+// bound by the latency of a single chain of additions.
+func sumFloats(d []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		s0 += d[i]
+		s1 += d[i+1]
+		s2 += d[i+2]
+		s3 += d[i+3]
+	}
+	for ; i < len(d); i++ {
+		s0 += d[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // SumTo sums a over the dims along which shape was broadcast to reach a's
@@ -38,11 +51,7 @@ func reduceTo(a *Tensor, shape []int) *Tensor {
 	dst := make([]float64, numel(shape))
 	ad := a.Data()
 	if len(dst) == 1 {
-		s := 0.0
-		for _, v := range ad {
-			s += v
-		}
-		dst[0] = s
+		dst[0] = sumFloats(ad)
 		return FromData(dst, shape...)
 	}
 	it := newIter2(a.Shape(), a.Shape(), shape)
