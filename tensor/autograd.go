@@ -219,7 +219,7 @@ func (t *Tensor) accumulate(g *Tensor) {
 	for i, v := range t.leaf.grad.data {
 		dst[i] = v + gd[i]
 	}
-	t.leaf.grad = FromData(dst, t.Shape()...)
+	t.leaf.grad = wrap(dst, t.Shape())
 }
 
 // topoOrder lists the tensors that t depends on through gradient-carrying
@@ -275,7 +275,7 @@ func addSame(a, b *Tensor) *Tensor {
 	for i := range d {
 		d[i] = ad[i] + bd[i]
 	}
-	return FromData(d, a.Shape()...)
+	return wrap(d, a.Shape())
 }
 
 // Fused returns out as the result of a custom operation on inputs: when any

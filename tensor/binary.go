@@ -16,10 +16,29 @@ const (
 // and db (each 0 for a broadcast value or 1 for a contiguous row).
 type rowFunc func(dst, a, b []float64, da, db int)
 
-// arithRow is the row kernel of an arithmetic operation, with the common
-// stride patterns written out so the compiler emits tight loops.
+// arithRow is the row kernel of an arithmetic operation. The kernels are
+// named functions, so choosing one allocates nothing.
 func arithRow(k arith) rowFunc {
-	return func(dst, a, b []float64, da, db int) {
+	switch k {
+	case arithAdd:
+		return addRow
+	case arithSub:
+		return subRow
+	case arithMul:
+		return mulRow
+	}
+	return divRow
+}
+
+func addRow(dst, a, b []float64, da, db int) { arithKernel(arithAdd, dst, a, b, da, db) }
+func subRow(dst, a, b []float64, da, db int) { arithKernel(arithSub, dst, a, b, da, db) }
+func mulRow(dst, a, b []float64, da, db int) { arithKernel(arithMul, dst, a, b, da, db) }
+func divRow(dst, a, b []float64, da, db int) { arithKernel(arithDiv, dst, a, b, da, db) }
+
+// arithKernel computes one row of an arithmetic operation, with the common
+// stride patterns written out so the compiler emits tight loops.
+func arithKernel(k arith, dst, a, b []float64, da, db int) {
+	{
 		n := len(dst)
 		switch {
 		case da == 1 && db == 1:
@@ -153,6 +172,10 @@ func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 	return res
 }
 
+// rawMul multiplies with broadcasting and records nothing, whatever its
+// inputs: backward passes use it.
+func rawMul(a, b *Tensor) *Tensor { return broadcastApply("Mul", a, b, mulRow) }
+
 // Add returns a + b with broadcasting.
 func (a *Tensor) Add(b *Tensor) *Tensor {
 	out := broadcastApply("Add", a, b, arithRow(arithAdd))
@@ -189,10 +212,10 @@ func (a *Tensor) Mul(b *Tensor) *Tensor {
 	return record(out, "Mul", func(out, g *Tensor) []*Tensor {
 		var ga, gb *Tensor
 		if a.requiresGrad {
-			ga = g.Mul(b.Detach()).SumTo(a.Shape())
+			ga = rawMul(g, b).SumTo(a.Shape())
 		}
 		if b.requiresGrad {
-			gb = g.Mul(a.Detach()).SumTo(b.Shape())
+			gb = rawMul(g, a).SumTo(b.Shape())
 		}
 		return []*Tensor{ga, gb}
 	}, a, b)
@@ -203,12 +226,11 @@ func (a *Tensor) Div(b *Tensor) *Tensor {
 	out := broadcastApply("Div", a, b, arithRow(arithDiv))
 	return record(out, "Div", func(out, g *Tensor) []*Tensor {
 		var ga, gb *Tensor
-		bd := b.Detach()
 		if a.requiresGrad {
-			ga = g.Div(bd).SumTo(a.Shape())
+			ga = broadcastApply("Div", g, b, divRow).SumTo(a.Shape())
 		}
 		if b.requiresGrad {
-			gb = g.Mul(out.Detach()).Div(bd).Neg().SumTo(b.Shape())
+			gb = broadcastApply("Div", rawMul(g, out), b, divRow).Neg().SumTo(b.Shape())
 		}
 		return []*Tensor{ga, gb}
 	}, a, b)
@@ -291,5 +313,5 @@ func ternaryGrad(name string, g, a, b, out *Tensor, df func(x, y, z float64) flo
 	for i := range res {
 		res[i] = gd[i] * df(ad[i], bd[i], od[i])
 	}
-	return FromData(res, shape...)
+	return wrap(res, shape)
 }

@@ -9,7 +9,12 @@ import (
 func (a *Tensor) Sum() *Tensor {
 	out := Scalar(sumFloats(a.Data()))
 	return record(out, "Sum", func(out, g *Tensor) []*Tensor {
-		return []*Tensor{Full(g.Item(), a.Shape()...)}
+		res := newOut(a.Shape())
+		v := g.Item()
+		for i := range res.data {
+			res.data[i] = v
+		}
+		return []*Tensor{res}
 	}, a)
 }
 

@@ -66,7 +66,7 @@ func (a *Tensor) Expand(shape ...int) *Tensor {
 			copy(d, ad[ib:ib+n])
 		})
 	}
-	res := FromData(out, shape...)
+	res := wrap(out, cloneInts(shape))
 	return record(res, "Expand", func(out, g *Tensor) []*Tensor {
 		return []*Tensor{g.SumTo(a.Shape())}
 	}, a)

@@ -55,6 +55,15 @@ func FromData(data []float64, shape ...int) *Tensor {
 	return &Tensor{data: data, shape: cloneInts(shape)}
 }
 
+// wrap returns a tensor over data and shape without copying either. Shapes
+// are never modified once a tensor holds them, so tensors may share them.
+func wrap(data []float64, shape []int) *Tensor {
+	if data == nil {
+		data = []float64{}
+	}
+	return &Tensor{data: data, shape: shape}
+}
+
 // newOut returns a fresh tensor of shape (shared, not copied) whose values
 // the caller fills; one-element tensors use inline storage.
 func newOut(shape []int) *Tensor {

@@ -31,7 +31,7 @@ func Unary(name string, a *Tensor, f func(float64) float64, df func(x, y float64
 				res[i] = gd[i] * df(ad[i], od[i])
 			}
 		})
-		return []*Tensor{FromData(res, a.Shape()...)}
+		return []*Tensor{wrap(res, a.Shape())}
 	}, a)
 }
 
