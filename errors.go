@@ -22,6 +22,7 @@ const (
 	WarningError
 )
 
+// String returns the Pyro exception name of the kind, e.g. "ValueError".
 func (k ErrorKind) String() string {
 	switch k {
 	case ValueError:
@@ -47,6 +48,7 @@ type Error struct {
 	Err  error  // an underlying cause, if any
 }
 
+// Error returns the message, which names the site and the shapes involved.
 func (e *Error) Error() string {
 	if e.Err != nil && e.Msg == "" {
 		return e.Err.Error()
@@ -90,6 +92,7 @@ type Warning struct {
 	Msg  string
 }
 
+// Error returns the warning's message, so a warning can be used as an error.
 func (w *Warning) Error() string { return w.Msg }
 
 // WarnFunc receives warnings. Returning a non-nil error turns the warning into

@@ -18,6 +18,7 @@ const (
 	SubsampleSite
 )
 
+// String returns the site type as Pyro names it: "sample", "param" or "subsample".
 func (t SiteType) String() string {
 	switch t {
 	case SampleSite:

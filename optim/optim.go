@@ -72,6 +72,7 @@ type NonFiniteError struct {
 	Value     float64 // the value it would have taken
 }
 
+// Error describes the refused step, naming the parameter.
 func (e *NonFiniteError) Error() string {
 	what := "value"
 	if e.Buffer != "" {
