@@ -124,6 +124,15 @@ func (d *BernoulliDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.probs != nil && d.probs.Len() == 1 && !d.probs.RequiresGrad() {
+		if p := d.probs.Data()[0]; p > 0 && p < 1 {
+			lp, bad, v := bernoulliConstProb(value, p, d.validating())
+			if bad {
+				return nil, d.supportError(value, "0 or 1", v)
+			}
+			return expandResult(lp, shape), nil
+		}
+	}
 	k, par := bernoulliProbsKernel(), d.probs
 	if d.logits != nil {
 		k, par = bernoulliLogitsKernel(), d.logits
@@ -134,6 +143,29 @@ func (d *BernoulliDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, d.supportError(value, "0 or 1", v)
 	}
 	return expandResult(lp, shape), nil
+}
+
+// bernoulliConstProb is the log-density of value under one constant
+// probability p in (0, 1): the two log-probabilities are computed once, so
+// a prior such as Bernoulli(0.5) over a plate costs no logarithm per
+// element. It records a gradient only for a value that requires one.
+func bernoulliConstProb(value *tensor.Tensor, p float64, check bool) (*tensor.Tensor, bool, float64) {
+	l1, l0 := math.Log(p), math.Log1p(-p)
+	vd := value.Data()
+	out := make([]float64, len(vd))
+	for i, x := range vd {
+		if check && x != 0 && x != 1 {
+			return nil, true, x
+		}
+		out[i] = x*l1 + (1-x)*l0 // exactly l1 or l0 for x in {0, 1}
+	}
+	lp := tensor.FromData(out, value.Shape()...)
+	if !value.RequiresGrad() {
+		return lp, false, 0
+	}
+	return tensor.Fused("BernoulliConstProbLogProb", lp, []*tensor.Tensor{value}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{g.MulScalar(l1 - l0)}
+	}), false, 0
 }
 
 // Mean returns p.
