@@ -136,16 +136,33 @@ func rowOf(f func(x, y float64) float64) rowFunc {
 // tensor, splitting large single-row work across cores.
 func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 	ad, bd := a.Data(), b.Data()
+	// Shapes are immutable, so the result may share an operand's shape.
 	var shape []int
-	if sameShape(a.shape, b.shape) {
-		shape = cloneInts(a.Shape())
-	} else {
+	switch {
+	case sameShape(a.shape, b.shape), len(bd) == 1 && len(b.shape) <= len(a.shape):
+		shape = a.Shape()
+	case len(ad) == 1 && len(a.shape) <= len(b.shape):
+		shape = b.Shape()
+	default:
 		shape = mustBroadcast(name, a.Shape(), b.Shape())
 	}
 	res := newOut(shape)
 	out := res.data
 	if len(out) == 0 {
 		return res
+	}
+	if len(out) < parallelThreshold { // no closure, no goroutine for small work
+		switch {
+		case len(ad) == len(out) && len(bd) == len(out):
+			row(out, ad, bd, 1, 1)
+			return res
+		case len(ad) == len(out) && len(bd) == 1:
+			row(out, ad, bd, 1, 0)
+			return res
+		case len(ad) == 1 && len(bd) == len(out):
+			row(out, ad, bd, 0, 1)
+			return res
+		}
 	}
 	switch {
 	case len(ad) == len(out) && len(bd) == len(out):

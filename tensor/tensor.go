@@ -181,7 +181,9 @@ func (t *Tensor) Shape() []int {
 	if t.shape == nil {
 		return []int{}
 	}
-	return t.shape
+	// Capacity equals length, so a caller's append never writes into a
+	// backing array that other tensors may share.
+	return t.shape[:len(t.shape):len(t.shape)]
 }
 
 // Dim returns the number of dimensions.

@@ -6,8 +6,14 @@ import "math"
 // large tensors across cores. It records no gradient.
 func unaryMap(a *Tensor, f func(float64) float64) *Tensor {
 	ad := a.Data()
-	res := newOut(cloneInts(a.Shape()))
+	res := newOut(a.Shape())
 	out := res.data
+	if len(out) < parallelThreshold {
+		for i, v := range ad {
+			out[i] = f(v)
+		}
+		return res
+	}
 	parallelFor(len(out), func(lo, hi int) {
 		src := ad[lo:hi]
 		dst := out[lo:hi]
@@ -26,6 +32,12 @@ func Unary(name string, a *Tensor, f func(float64) float64, df func(x, y float64
 	return record(out, name, func(out, g *Tensor) []*Tensor {
 		ad, od, gd := a.Data(), out.Data(), g.Data()
 		res := make([]float64, len(ad))
+		if len(res) < parallelThreshold {
+			for i := range res {
+				res[i] = gd[i] * df(ad[i], od[i])
+			}
+			return []*Tensor{wrap(res, a.Shape())}
+		}
 		parallelFor(len(res), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				res[i] = gd[i] * df(ad[i], od[i])
