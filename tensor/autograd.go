@@ -159,16 +159,15 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 	if !sameShape(seed.shape, t.shape) {
 		seed = seed.Reshape(t.Shape()...)
 	}
-	order := topoOrder(t)
-	grads := make(map[*Tensor]*Tensor, len(order))
-	grads[t] = seed
+	order, pos := topoOrder(t)
+	grads := make([]*Tensor, len(order)) // by position in order
+	grads[len(order)-1] = seed           // the root comes last
 	for i := len(order) - 1; i >= 0; i-- {
-		n := order[i]
-		g := grads[n]
+		n, g := order[i], grads[i]
 		if g == nil {
 			continue
 		}
-		delete(grads, n)
+		grads[i] = nil
 		if n.IsLeaf() {
 			sink(n, g)
 			continue
@@ -182,10 +181,11 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 			if !sameShape(gj.shape, in.shape) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
-			if prev, ok := grads[in]; ok {
-				grads[in] = addSame(prev, gj)
+			k := pos[in]
+			if prev := grads[k]; prev != nil {
+				grads[k] = addSame(prev, gj)
 			} else {
-				grads[in] = gj
+				grads[k] = gj
 			}
 		}
 	}
@@ -222,32 +222,34 @@ func (t *Tensor) accumulate(g *Tensor) {
 	t.leaf.grad = wrap(dst, t.Shape())
 }
 
-// topoOrder lists the tensors that t depends on through gradient-carrying
-// paths, each after all of its inputs.
-func topoOrder(root *Tensor) []*Tensor {
-	var order []*Tensor
-	visited := map[*Tensor]bool{}
+// topoOrder lists the tensors that root depends on through gradient-carrying
+// paths, each after all of its inputs, with each tensor's position.
+func topoOrder(root *Tensor) ([]*Tensor, map[*Tensor]int) {
+	order := make([]*Tensor, 0, 16)
+	pos := map[*Tensor]int{} // -1 while on the stack, then the position in order
 	type frame struct {
 		t    *Tensor
 		next int
 	}
-	stack := []frame{{t: root}}
-	visited[root] = true
+	stack := make([]frame, 1, 16)
+	stack[0] = frame{t: root}
+	pos[root] = -1
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if !top.t.IsLeaf() && top.next < len(top.t.node.inputs) {
 			in := top.t.node.inputs[top.next]
 			top.next++
-			if in.requiresGrad && !visited[in] {
-				visited[in] = true
+			if _, seen := pos[in]; in.requiresGrad && !seen {
+				pos[in] = -1
 				stack = append(stack, frame{t: in})
 			}
 			continue
 		}
+		pos[top.t] = len(order)
 		order = append(order, top.t)
 		stack = stack[:len(stack)-1]
 	}
-	return order
+	return order, pos
 }
 
 // record attaches op to out when any input requires grad, and returns out.
