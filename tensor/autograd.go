@@ -23,6 +23,7 @@ type op struct {
 type leafGrad struct {
 	mu   sync.Mutex
 	grad *Tensor
+	zero *Tensor // the zero gradient ZeroGrad installs, made once and shared
 }
 
 // RequiresGrad reports whether gradients flow to or through t.
@@ -70,7 +71,12 @@ func (t *Tensor) ZeroGrad() {
 	t.leaf.mu.Lock()
 	defer t.leaf.mu.Unlock()
 	if t.leaf.grad != nil {
-		t.leaf.grad = Zeros(t.shape...)
+		// Gradients are replaced, never written in place, so one zero
+		// tensor can serve every step.
+		if t.leaf.zero == nil {
+			t.leaf.zero = Zeros(t.shape...)
+		}
+		t.leaf.grad = t.leaf.zero
 	}
 }
 
