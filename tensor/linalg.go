@@ -277,6 +277,24 @@ func gemmStacks(nb int, alpha float64, a, b, c stack) {
 
 // mulAdd adds alpha·op(A)·op(B) into C, with gonum's BLAS or, for small or
 // thin products where BLAS spends its time on bookkeeping, with plain loops.
+// dot returns Σ x_i y_i with four independent accumulators, so long dot
+// products are not bound by the latency of one chain of additions.
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, c blas64.General) {
 	m, n := c.Rows, c.Cols
 	k := a.Cols
@@ -311,9 +329,13 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 		// op(B) = Bᵀ: column j of op(B) is row j of B
 		for j := range crow {
 			brow := bd[j*b.Stride : j*b.Stride+k]
-			s := 0.0
-			for p, bv := range brow {
-				s += ad[i*ai+p*ap] * bv
+			var s float64
+			if ap == 1 {
+				s = dot(ad[i*ai:i*ai+k], brow)
+			} else {
+				for p, bv := range brow {
+					s += ad[i*ai+p*ap] * bv
+				}
 			}
 			crow[j] += alpha * s
 		}
