@@ -3,6 +3,7 @@ package vigo
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/vigo-ppl/vigo/dist"
@@ -152,8 +153,12 @@ func (t *Trace) Copy() *Trace {
 	return c
 }
 
-// WithoutSubsample returns a copy without plate subsample sites.
+// WithoutSubsample returns a copy without plate subsample sites (t itself
+// when it has none).
 func (t *Trace) WithoutSubsample() *Trace {
+	if !slices.ContainsFunc(t.sites, (*Site).IsSubsample) {
+		return t
+	}
 	c := &Trace{sites: make([]*Site, 0, len(t.sites))}
 	for _, s := range t.sites {
 		if s.IsSubsample() {

@@ -50,14 +50,18 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	iv := 1 / sd
 	n := len(xd)
 	nc := numChunks(n)
-	partial := make([]float64, nc)
-	forChunks(n, func(c, lo, hi int) {
-		acc := sumSquares(xd[lo:hi], m, iv)
-		partial[c] = -0.5*acc - float64(hi-lo)*(math.Log(sd)+logSqrt2Pi)
-	})
-	total := 0.0
-	for _, p := range partial {
-		total += p
+	var total float64
+	if nc == 1 { // one chunk: no closure, no goroutine
+		total = -0.5*sumSquares(xd, m, iv) - float64(n)*(math.Log(sd)+logSqrt2Pi)
+	} else {
+		partial := make([]float64, nc)
+		forChunks(n, func(c, lo, hi int) {
+			acc := sumSquares(xd[lo:hi], m, iv)
+			partial[c] = -0.5*acc - float64(hi-lo)*(math.Log(sd)+logSqrt2Pi)
+		})
+		for _, p := range partial {
+			total += p
+		}
 	}
 	out := tensor.Scalar(total * copies)
 	if !loc.RequiresGrad() && !scale.RequiresGrad() {
@@ -65,15 +69,19 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	}
 	return tensor.Fused("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(g *tensor.Tensor) []*tensor.Tensor {
 		k := g.Item() * copies
-		sz := make([]float64, nc)  // Σ z per chunk
-		szz := make([]float64, nc) // Σ z² per chunk
-		forChunks(n, func(c, lo, hi int) {
-			sz[c], szz[c] = sumAndSquares(xd[lo:hi], m, iv)
-		})
 		var tz, tzz float64
-		for c := range sz {
-			tz += sz[c]
-			tzz += szz[c]
+		if nc == 1 {
+			tz, tzz = sumAndSquares(xd, m, iv)
+		} else {
+			sz := make([]float64, nc)  // Σ z per chunk
+			szz := make([]float64, nc) // Σ z² per chunk
+			forChunks(n, func(c, lo, hi int) {
+				sz[c], szz[c] = sumAndSquares(xd[lo:hi], m, iv)
+			})
+			for c := range sz {
+				tz += sz[c]
+				tzz += szz[c]
+			}
 		}
 		var gl, gs *tensor.Tensor
 		if loc.RequiresGrad() {
