@@ -202,7 +202,7 @@ func (b *base) checkLogProb(value *tensor.Tensor) ([]int, error) {
 // checkValues reports the first value of t failing ok as an out-of-support
 // error, when validation is on.
 func (b *base) checkValues(value *tensor.Tensor, what string, ok func(float64) bool) error {
-	if !b.validating() || (what == "real" && value.AllFinite()) {
+	if !b.validating() {
 		return nil
 	}
 	for _, v := range value.Data() {
@@ -213,14 +213,30 @@ func (b *base) checkValues(value *tensor.Tensor, what string, ok func(float64) b
 	return nil
 }
 
+// checkRealValues reports a NaN in value as an out-of-support error, when
+// validation is on. Finite tensors, the usual case, pass with the cached
+// AllFinite scan instead of a predicate call per element.
+func (b *base) checkRealValues(value *tensor.Tensor) error {
+	if !b.validating() || value.AllFinite() {
+		return nil
+	}
+	return b.checkValues(value, "real", isReal)
+}
+
+// checkReal records an error when the parameter t holds a NaN; like
+// checkRealValues it scans finite tensors without a per-element call.
+func (b *base) checkReal(arg string, t *tensor.Tensor) {
+	if t != nil && t.AllFinite() {
+		return
+	}
+	b.checkParam(arg, t, "real", isReal)
+}
+
 // checkParam records an error when an element of the parameter t fails ok
 // (NaN fails every check because ok is written positively).
 func (b *base) checkParam(arg string, t *tensor.Tensor, what string, ok func(float64) bool) {
 	if t == nil {
 		b.fail("%s is nil", arg)
-		return
-	}
-	if what == "real" && t.AllFinite() { // fast path: finite values are real
 		return
 	}
 	for _, v := range t.Data() {

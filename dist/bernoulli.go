@@ -33,7 +33,7 @@ func BernoulliLogits(logits *tensor.Tensor) *BernoulliDist {
 	d := &BernoulliDist{logits: logits}
 	d.setup(d, "Bernoulli", d.broadcastParams([]string{"logits"}, logits), nil, false)
 	if d.err == nil {
-		d.checkParam("logits", logits, "real", isReal)
+		d.checkReal("logits", logits)
 	}
 	return d
 }

@@ -37,7 +37,7 @@ func BinomialLogits(totalCount, logits *tensor.Tensor) *BinomialDist {
 	d.setup(d, "Binomial", d.broadcastParams([]string{"total_count", "logits"}, totalCount, logits), nil, false)
 	if d.err == nil {
 		d.checkParam("total_count", totalCount, "a nonnegative integer", isCount)
-		d.checkParam("logits", logits, "real", isReal)
+		d.checkReal("logits", logits)
 	}
 	return d
 }

@@ -42,7 +42,7 @@ func Delta(v, logDensity *tensor.Tensor, eventDim int) *DeltaDist {
 	} else if logDensity.Len() != 1 && !slices.Equal(logDensity.Shape(), s[:k]) {
 		d.fail("log density shape %v must be the batch shape %v", logDensity.Shape(), s[:k])
 	} else {
-		d.checkParam("log density", logDensity, "real", isReal)
+		d.checkReal("log density", logDensity)
 	}
 	return d
 }
@@ -78,7 +78,7 @@ func (d *DeltaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "real", isReal); err != nil {
+	if err := d.checkRealValues(value); err != nil {
 		return nil, err
 	}
 	lp := sumRightmost(value.Eq(d.v.Detach()).Log(), d.eventDim).Add(d.logDensity)
@@ -116,7 +116,7 @@ func Unit(logFactor *tensor.Tensor) *UnitDist {
 		return d
 	}
 	d.setup(d, "Unit", logFactor.Shape(), []int{0}, false)
-	d.checkParam("log factor", logFactor, "real", isReal)
+	d.checkReal("log factor", logFactor)
 	return d
 }
 

@@ -2,6 +2,7 @@ package dist_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,7 +127,7 @@ func TestDiscreteLogProbMatchesReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameShape(lp.Shape(), c.out) {
+			if !slices.Equal(lp.Shape(), c.out) {
 				t.Fatalf("LogProb shape %v, want %v", lp.Shape(), c.out)
 			}
 			want := make([]float64, lp.Len())
@@ -189,7 +190,7 @@ func TestCategoricalLogProbMatchesGonum(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if !sameShape(lp.Shape(), v.out) {
+			if !slices.Equal(lp.Shape(), v.out) {
 				t.Fatalf("%s: LogProb shape %v, want %v", c.name, lp.Shape(), v.out)
 			}
 			want := make([]float64, lp.Len())
@@ -226,7 +227,7 @@ func TestDiscreteLogProbExpanded(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !sameShape(got.Shape(), []int{2, 3}) {
+		if !slices.Equal(got.Shape(), []int{2, 3}) {
 			t.Fatalf("%s: expanded LogProb shape %v, want [2 3]", c.name, got.Shape())
 		}
 		for _, v := range got.Data() {

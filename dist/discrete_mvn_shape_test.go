@@ -61,19 +61,19 @@ func TestDiscreteMVNShapes(t *testing.T) {
 			if err := c.d.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			if !sameShape(c.d.BatchShape(), c.batch) || !sameShape(c.d.EventShape(), c.event) {
+			if !slices.Equal(c.d.BatchShape(), c.batch) || !slices.Equal(c.d.EventShape(), c.event) {
 				t.Fatalf("batch %v event %v, want %v %v", c.d.BatchShape(), c.d.EventShape(), c.batch, c.event)
 			}
 			lp, err := c.d.LogProb(c.value)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameShape(lp.Shape(), c.lpShape) {
+			if !slices.Equal(lp.Shape(), c.lpShape) {
 				t.Errorf("LogProb shape %v, want %v", lp.Shape(), c.lpShape)
 			}
 			full := slices.Concat(c.batch, c.event)
 			x := c.d.Sample(newRNG(1), 5, 1)
-			if want := slices.Concat([]int{5, 1}, full); !sameShape(x.Shape(), want) {
+			if want := slices.Concat([]int{5, 1}, full); !slices.Equal(x.Shape(), want) {
 				t.Errorf("Sample shape %v, want %v", x.Shape(), want)
 			}
 			if !c.d.Support().Check(x).All() {
@@ -82,19 +82,19 @@ func TestDiscreteMVNShapes(t *testing.T) {
 			if _, err := c.d.LogProb(x); err != nil {
 				t.Errorf("LogProb of draws: %v", err)
 			}
-			if m := c.d.Mean(); !sameShape(m.Shape(), full) {
+			if m := c.d.Mean(); !slices.Equal(m.Shape(), full) {
 				t.Errorf("Mean shape %v, want %v", m.Shape(), full)
 			}
-			if v := c.d.Variance(); !sameShape(v.Shape(), full) {
+			if v := c.d.Variance(); !slices.Equal(v.Shape(), full) {
 				t.Errorf("Variance shape %v, want %v", v.Shape(), full)
 			}
 			if e, ok := c.d.(dist.Entropier); ok && hasEntropy(c.d) {
-				if h := e.Entropy(); !sameShape(h.Shape(), c.batch) {
+				if h := e.Entropy(); !slices.Equal(h.Shape(), c.batch) {
 					t.Errorf("Entropy shape %v, want %v", h.Shape(), c.batch)
 				}
 			}
 			if c.d.HasRSample() {
-				if r := c.d.RSample(newRNG(2), 2); !sameShape(r.Shape(), slices.Concat([]int{2}, full)) {
+				if r := c.d.RSample(newRNG(2), 2); !slices.Equal(r.Shape(), slices.Concat([]int{2}, full)) {
 					t.Errorf("RSample shape %v", r.Shape())
 				}
 			}

@@ -2,6 +2,7 @@ package dist_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/vigo-ppl/vigo/dist"
@@ -31,7 +32,7 @@ func TestDiscreteSampleMoments(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.d.Sample(newRNG(uint64(100+i)), n/10, 10)
 			bs := c.d.BatchShape()
-			if !sameShape(s.Shape(), append([]int{n / 10, 10}, bs...)) {
+			if !slices.Equal(s.Shape(), append([]int{n / 10, 10}, bs...)) {
 				t.Fatalf("sample shape %v, want [%d 10]+%v", s.Shape(), n/10, bs)
 			}
 			ok := c.d.Support().Check(s)
@@ -69,7 +70,7 @@ func TestCategoricalSampleFrequencies(t *testing.T) {
 		s := c.d.Sample(newRNG(7), n)
 		counts := make([]float64, 8)
 		if c.onehot {
-			if !sameShape(s.Shape(), []int{n, 2, 4}) {
+			if !slices.Equal(s.Shape(), []int{n, 2, 4}) {
 				t.Fatalf("%s: sample shape %v", c.name, s.Shape())
 			}
 			for i, v := range s.Data() {
@@ -77,7 +78,7 @@ func TestCategoricalSampleFrequencies(t *testing.T) {
 			}
 			checkMoments(t, c.name+" one-hot columns", s.Data(), 8, c.d.Mean().Data(), c.d.Variance().Data())
 		} else {
-			if !sameShape(s.Shape(), []int{n, 2}) {
+			if !slices.Equal(s.Shape(), []int{n, 2}) {
 				t.Fatalf("%s: sample shape %v", c.name, s.Shape())
 			}
 			for i, v := range s.Data() {

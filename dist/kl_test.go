@@ -2,6 +2,7 @@ package dist_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func TestKLMatchesMonteCarlo(t *testing.T) {
 				t.Fatal(err)
 			}
 			want, _ := tensor.BroadcastShapes(c.p.BatchShape(), c.q.BatchShape())
-			if !sameShape(kl.Shape(), want) {
+			if !slices.Equal(kl.Shape(), want) {
 				t.Fatalf("KL shape %v, want %v", kl.Shape(), want)
 			}
 			x := c.p.Expand(want...).Sample(newRNG(uint64(60+i)), n)

@@ -20,7 +20,7 @@ func Cauchy(loc, scale *tensor.Tensor) *CauchyDist {
 	d := &CauchyDist{loc: loc, scale: scale}
 	d.setup(d, "Cauchy", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("loc", loc, "real", isReal)
+		d.checkReal("loc", loc)
 		d.checkParam("scale", scale, "positive", isPositive)
 	}
 	return d
@@ -64,7 +64,7 @@ func (d *CauchyDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "real", isReal); err != nil {
+	if err := d.checkRealValues(value); err != nil {
 		return nil, err
 	}
 	return expandResult(cauchyLogProb(value, d.loc, d.scale), shape), nil
@@ -245,7 +245,7 @@ func Laplace(loc, scale *tensor.Tensor) *LaplaceDist {
 	d := &LaplaceDist{loc: loc, scale: scale}
 	d.setup(d, "Laplace", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("loc", loc, "real", isReal)
+		d.checkReal("loc", loc)
 		d.checkParam("scale", scale, "positive", isPositive)
 	}
 	return d
@@ -294,7 +294,7 @@ func (d *LaplaceDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "real", isReal); err != nil {
+	if err := d.checkRealValues(value); err != nil {
 		return nil, err
 	}
 	lp := value.Sub(d.loc).Abs().Div(d.scale).Add(d.scale.Log()).AddScalar(math.Ln2).Neg()
@@ -332,7 +332,7 @@ func StudentT(df, loc, scale *tensor.Tensor) *StudentTDist {
 	d.setup(d, "StudentT", d.broadcastParams([]string{"df", "loc", "scale"}, df, loc, scale), nil, true)
 	if d.err == nil {
 		d.checkParam("df", df, "positive", isPositive)
-		d.checkParam("loc", loc, "real", isReal)
+		d.checkReal("loc", loc)
 		d.checkParam("scale", scale, "positive", isPositive)
 	}
 	return d
@@ -377,7 +377,7 @@ func (d *StudentTDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "real", isReal); err != nil {
+	if err := d.checkRealValues(value); err != nil {
 		return nil, err
 	}
 	nu := d.df

@@ -56,7 +56,7 @@ func LowRankMultivariateNormal(loc, covFactor, covDiag *tensor.Tensor) *LowRankM
 		return d
 	}
 	d.batch, d.event, d.dim, d.rank = batch, []int{dim}, dim, ws[len(ws)-1]
-	d.checkParam("loc", loc, "real", isReal)
+	d.checkReal("loc", loc)
 	d.checkParam("cov_factor", covFactor, "finite", isFinite)
 	d.checkParam("cov_diag", covDiag, "positive", isPositive)
 	if d.err != nil {

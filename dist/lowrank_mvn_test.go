@@ -1,6 +1,7 @@
 package dist_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/vigo-ppl/vigo/dist"
@@ -73,7 +74,7 @@ func TestLowRankMVNLogProbMatchesDense(t *testing.T) {
 		if err := c.d.Validate(); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !sameShape(c.d.BatchShape(), c.batch) || !sameShape(c.d.EventShape(), []int{n}) {
+		if !slices.Equal(c.d.BatchShape(), c.batch) || !slices.Equal(c.d.EventShape(), []int{n}) {
 			t.Fatalf("%s: shapes %v %v", c.name, c.d.BatchShape(), c.d.EventShape())
 		}
 		m := 1
@@ -120,7 +121,7 @@ func TestLowRankMVNSampleMoments(t *testing.T) {
 	loc := randVec(26, n)
 	d := dist.LowRankMultivariateNormal(tensor.New(loc, n), tensor.New(w, 2, n, r), tensor.New(dg, n))
 	s := d.Sample(newRNG(27), 20000)
-	if !sameShape(s.Shape(), []int{20000, 2, n}) {
+	if !slices.Equal(s.Shape(), []int{20000, 2, n}) {
 		t.Fatalf("sample shape %v", s.Shape())
 	}
 	cov := append(lowRankCov(w[:n*r], dg, n, r), lowRankCov(w[n*r:], dg, n, r)...)

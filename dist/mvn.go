@@ -86,7 +86,7 @@ func (d *MultivariateNormalDist) init(loc, m *tensor.Tensor, arg string) bool {
 		return false
 	}
 	d.batch, d.event, d.dim = batch, []int{dim}, dim
-	d.checkParam("loc", loc, "real", isReal)
+	d.checkReal("loc", loc)
 	return d.err == nil
 }
 

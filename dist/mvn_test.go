@@ -2,6 +2,7 @@ package dist_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -121,7 +122,7 @@ type gaussRef func(b int) ([]float64, []float64)
 // the batch shape batch).
 func checkGaussLogProb(t *testing.T, what string, lp *tensor.Tensor, out, batch []int, x []float64, xshape []int, d int, ref gaussRef) {
 	t.Helper()
-	if !sameShape(lp.Shape(), out) {
+	if !slices.Equal(lp.Shape(), out) {
 		t.Fatalf("%s: LogProb shape %v, want %v", what, lp.Shape(), out)
 	}
 	xb := xshape[:len(xshape)-1]
@@ -196,7 +197,7 @@ func TestMVNLogProbMatchesGonum(t *testing.T) {
 		if err := dd.Validate(); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !sameShape(dd.BatchShape(), c.batch) || !sameShape(dd.EventShape(), []int{d}) {
+		if !slices.Equal(dd.BatchShape(), c.batch) || !slices.Equal(dd.EventShape(), []int{d}) {
 			t.Fatalf("%s: shapes %v %v, want %v [%d]", c.name, dd.BatchShape(), dd.EventShape(), c.batch, d)
 		}
 		n := 1
@@ -288,7 +289,7 @@ func TestMVNSampleMoments(t *testing.T) {
 		dist.MultivariateNormalPrecision(loc, tensor.New(inverses(covs, d), 2, d, d)),
 	} {
 		s := dd.Sample(newRNG(6), 4000, 5)
-		if !sameShape(s.Shape(), []int{4000, 5, 2, d}) {
+		if !slices.Equal(s.Shape(), []int{4000, 5, 2, d}) {
 			t.Fatalf("sample shape %v", s.Shape())
 		}
 		checkGaussMoments(t, "MVN", s, loc.Data(), covs, 2, d)
@@ -350,7 +351,7 @@ func TestMVNExpand(t *testing.T) {
 	const d = 2
 	base := dist.MultivariateNormalTril(tensor.Vector(1, -1), tensor.New([]float64{2, 0, 0.5, 1}, d, d))
 	e := base.Expand(4, 3)
-	if !sameShape(e.BatchShape(), []int{4, 3}) || !sameShape(e.EventShape(), []int{d}) {
+	if !slices.Equal(e.BatchShape(), []int{4, 3}) || !slices.Equal(e.EventShape(), []int{d}) {
 		t.Fatalf("expanded shapes %v %v", e.BatchShape(), e.EventShape())
 	}
 	v := tensor.Vector(0.3, 0.2)
@@ -359,7 +360,7 @@ func TestMVNExpand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameShape(got.Shape(), []int{4, 3}) {
+	if !slices.Equal(got.Shape(), []int{4, 3}) {
 		t.Fatalf("expanded LogProb shape %v", got.Shape())
 	}
 	for _, g := range got.Data() {
@@ -367,10 +368,10 @@ func TestMVNExpand(t *testing.T) {
 			t.Fatalf("expanded LogProb %v, want all %v", got.Data(), want.Item())
 		}
 	}
-	if s := e.Sample(newRNG(1), 5); !sameShape(s.Shape(), []int{5, 4, 3, d}) {
+	if s := e.Sample(newRNG(1), 5); !slices.Equal(s.Shape(), []int{5, 4, 3, d}) {
 		t.Errorf("expanded sample shape %v", s.Shape())
 	}
-	if m := e.Mean(); !sameShape(m.Shape(), []int{4, 3, d}) {
+	if m := e.Mean(); !slices.Equal(m.Shape(), []int{4, 3, d}) {
 		t.Errorf("expanded Mean shape %v", m.Shape())
 	}
 }

@@ -24,7 +24,7 @@ func Normal(loc, scale *tensor.Tensor) *NormalDist {
 	d := &NormalDist{loc: loc, scale: scale}
 	d.setup(d, "Normal", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("loc", loc, "real", isReal)
+		d.checkReal("loc", loc)
 		d.checkParam("scale", scale, "positive", isPositive)
 	}
 	return d
@@ -68,7 +68,7 @@ func (d *NormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	lp, nan := normalLogProb(value, d.loc, d.scale, false)
 	if nan && d.validating() {
-		if err := d.checkValues(value, "real", isReal); err != nil {
+		if err := d.checkRealValues(value); err != nil {
 			return nil, err
 		}
 	}
@@ -277,7 +277,7 @@ func LogNormal(loc, scale *tensor.Tensor) *LogNormalDist {
 	d := &LogNormalDist{loc: loc, scale: scale}
 	d.setup(d, "LogNormal", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("loc", loc, "real", isReal)
+		d.checkReal("loc", loc)
 		d.checkParam("scale", scale, "positive", isPositive)
 	}
 	return d

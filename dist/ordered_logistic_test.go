@@ -2,6 +2,7 @@ package dist_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestOrderedLogisticLogProb(t *testing.T) {
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if !sameShape(d.BatchShape(), []int{4, 2}) || d.NumCategories() != 4 {
+	if !slices.Equal(d.BatchShape(), []int{4, 2}) || d.NumCategories() != 4 {
 		t.Fatalf("batch %v, %d categories", d.BatchShape(), d.NumCategories())
 	}
 	ks := tensor.New([]float64{0, 1, 2, 3}, 4, 1, 1)
@@ -28,7 +29,7 @@ func TestOrderedLogisticLogProb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameShape(lp.Shape(), []int{4, 4, 2}) {
+	if !slices.Equal(lp.Shape(), []int{4, 4, 2}) {
 		t.Fatalf("LogProb shape %v", lp.Shape())
 	}
 	cdf := func(k int, e float64, c []float64) float64 {

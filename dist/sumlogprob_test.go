@@ -3,6 +3,7 @@ package dist
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/vigo-ppl/vigo/tensor"
@@ -38,7 +39,7 @@ func TestNormalSumLogProb(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref := lp.Sum()
-		if !sameShape(shape, lp.Shape()) {
+		if !slices.Equal(shape, lp.Shape()) {
 			t.Errorf("%v: shape %v, LogProb shape %v", c, shape, lp.Shape())
 		}
 		// Summation order differs (chunked partial sums): agree to rounding.
@@ -56,18 +57,6 @@ func TestNormalSumLogProb(t *testing.T) {
 			}
 		}
 	}
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestBernoulliSumLogProb checks the fused sum and its gradient against

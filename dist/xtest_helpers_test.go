@@ -57,19 +57,6 @@ func checkSlice(t *testing.T, what string, got, want []float64, tol float64) {
 	}
 }
 
-// sameShape reports whether two shapes are equal (nil and empty alike).
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // checkMoments compares the column means and variances of draws (ns rows of
 // nb columns, row-major) with the given means and variances, within 5 Monte
 // Carlo standard errors: σ/√n for the mean and √((m₄ - s⁴)/n) for the

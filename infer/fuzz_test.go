@@ -6,31 +6,15 @@ import (
 	"hash/crc32"
 	"testing"
 
-	"github.com/vigo-ppl/vigo"
-	"github.com/vigo-ppl/vigo/constraint"
-	"github.com/vigo-ppl/vigo/dist"
 	"github.com/vigo-ppl/vigo/optim"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
-func fuzzCkptModel(c *vigo.Ctx, data *tensor.Tensor) {
-	loc := c.Sample("loc", dist.Normal(tensor.Scalar(0), tensor.Scalar(10)))
-	c.Plate("data", data.Len(), func(idx *tensor.Tensor) {
-		c.Sample("obs", dist.Normal(loc, tensor.Scalar(1)), vigo.Obs(data.IndexSelect(0, idx)))
-	}, vigo.SubsampleSize(3))
-}
-
-func fuzzCkptGuide(c *vigo.Ctx, _ *tensor.Tensor) {
-	l := c.Param("gl", tensor.Scalar(0))
-	s := c.Param("gs", tensor.Scalar(1), vigo.Constrain(constraint.Positive))
-	c.Sample("loc", dist.Normal(l, s))
-}
-
-var fuzzCkptData = tensor.Vector(0.5, 1, 1.5, 2, 2.5, 3)
+var fuzzCkptData = tensor.Linspace(0.5, 6, 12) // ckptModel draws minibatches of 10
 
 // fuzzCkptSVI returns an SVI after steps steps.
 func fuzzCkptSVI(t testing.TB, seed uint64, steps int) *SVI[*tensor.Tensor] {
-	svi := NewSVI(fuzzCkptModel, fuzzCkptGuide, &optim.Adam{LR: 0.05}, &TraceELBO{NumParticles: 2}, WithSeed(seed))
+	svi := NewSVI(ckptModel, ckptGuide, &optim.Adam{LR: 0.05}, &TraceELBO{NumParticles: 2}, WithSeed(seed))
 	for i := 0; i < steps; i++ {
 		if _, err := svi.Step(fuzzCkptData); err != nil {
 			t.Fatal(err)

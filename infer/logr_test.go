@@ -2,6 +2,7 @@ package infer
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/vigo-ppl/vigo"
@@ -34,7 +35,7 @@ func TestFrameTensorsSumTo(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := m.sumTo(c.stack)
-		if !sameShape(got.Shape(), c.shape) {
+		if !slices.Equal(got.Shape(), c.shape) {
 			t.Errorf("sumTo(%v): shape %v, want %v", c.stack, got.Shape(), c.shape)
 			continue
 		}
@@ -57,16 +58,4 @@ func TestFrameEquality(t *testing.T) {
 	if a == c {
 		t.Error("frames of different size compare equal")
 	}
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

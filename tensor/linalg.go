@@ -386,17 +386,22 @@ func triPart(opName string, a *Tensor, k int, lower bool) *Tensor {
 	}, a)
 }
 
+// triColumns returns the columns [lo, hi) of row i of an r×c matrix kept by
+// the lower (j <= i+k) or upper (j >= i+k) triangle of the k-th diagonal.
+func triColumns(i, c, k int, lower bool) (lo, hi int) {
+	if lower {
+		return 0, min(c, max(0, i+k+1))
+	}
+	return min(c, max(0, i+k)), c
+}
+
 // copyTri copies into dst the entries of the nb r×c matrices in src that lie
 // on or below (lower) or on or above the k-th diagonal; dst must be zero.
 func copyTri(dst, src []float64, nb, r, c, k int, lower bool) {
 	sz := r * c
 	for m := 0; m < nb; m++ {
 		for i := 0; i < r; i++ {
-			// kept columns: j <= i+k (lower) or j >= i+k (upper)
-			lo, hi := 0, min(c, max(0, i+k+1))
-			if !lower {
-				lo, hi = min(c, max(0, i+k)), c
-			}
+			lo, hi := triColumns(i, c, k, lower)
 			off := m*sz + i*c
 			copy(dst[off+lo:off+hi], src[off+lo:off+hi])
 		}
@@ -409,10 +414,7 @@ func keepTri(d []float64, nb, r, c, k int, lower bool) {
 	sz := r * c
 	for m := 0; m < nb; m++ {
 		for i := 0; i < r; i++ {
-			lo, hi := 0, min(c, max(0, i+k+1))
-			if !lower {
-				lo, hi = min(c, max(0, i+k)), c
-			}
+			lo, hi := triColumns(i, c, k, lower)
 			row := d[m*sz+i*c : m*sz+(i+1)*c]
 			clear(row[:lo])
 			clear(row[hi:])
