@@ -89,7 +89,7 @@ func (s *SVI[A]) Optimizer() optim.Optimizer { return s.optim }
 // estimate. On error no parameter, gradient or optimizer state changes, and
 // parameters first created during the failed step are removed.
 func (s *SVI[A]) Step(args A) (float64, error) {
-	before := s.store.Names()
+	before := s.store.Len()
 	capture := &paramCapture{seen: map[string]bool{}}
 	model := vigo.Wrap(capture, vigo.Bind(s.model, args))
 	guide := vigo.Wrap(capture, vigo.Bind(s.guide, args))
@@ -111,7 +111,7 @@ func (s *SVI[A]) Step(args A) (float64, error) {
 
 // EvaluateLoss estimates the loss for args without taking a step.
 func (s *SVI[A]) EvaluateLoss(args A) (float64, error) {
-	before := s.store.Names()
+	before := s.store.Len()
 	loss, err := s.loss.Loss(s.store, s.rng, vigo.Bind(s.model, args), vigo.Bind(s.guide, args))
 	if err != nil {
 		removeNew(s.store, before)
@@ -162,11 +162,12 @@ func zeroGrads(params []optim.Param) {
 	}
 }
 
-// removeNew deletes parameters created since the store held only before.
-func removeNew(store *vigo.ParamStore, before []string) {
-	for _, n := range store.Names() {
-		if !slices.Contains(before, n) {
-			store.Delete(n)
-		}
+// removeNew deletes the parameters created after the store held before of
+// them: names are kept in creation order, so they are the tail. Only a
+// failed step pays for listing the names.
+func removeNew(store *vigo.ParamStore, before int) {
+	names := store.Names()
+	for _, n := range names[min(before, len(names)):] {
+		store.Delete(n)
 	}
 }
