@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -172,68 +173,51 @@ func isTrailingRepeat(inner, outer []int) bool {
 // requires grad the forward pass also stores x − σ(l), which the backward
 // pass scales by the incoming gradient. With check it reports a value other
 // than 0 or 1.
+//
+// Each run of l that lines up with one copy of x goes through the vectorized
+// kernel; a run whose sum is not finite (an infinite or NaN logit) is redone
+// with exact limits, as are short runs where x repeats too often for the
+// kernel to pay off.
 func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, float64) {
 	xd, ld := x.Data(), l.Data()
 	n, m := len(ld), len(xd)
-	nc := numChunks(n)
-	partial := make([]float64, nc)
-	badChunk := make([]bool, nc)
+	if check {
+		for _, v := range xd {
+			if v != 0 && v != 1 {
+				return nil, true, v
+			}
+		}
+	}
 	var grad []float64
 	if l.RequiresGrad() {
 		grad = make([]float64, n)
 	}
+	partial := make([]float64, numChunks(n))
 	forChunks(n, func(c, lo, hi int) {
+		if m < minVectorRun {
+			partial[c] = bernoulliLogitsExact(xd, ld, grad, lo, hi)
+			return
+		}
 		acc := 0.0
-		bad := false
-		j := lo % m // index into x, wrapping as x repeats
-		for i := lo; i < hi; i, j = i+1, j+1 {
-			if j == m {
-				j = 0
-			}
-			xi, li := xd[j], ld[i]
-			if check && xi != 0 && xi != 1 {
-				bad = true
-			}
-			if li-li != 0 { // ±Inf logits: exact limits
-				acc -= binarySoftplus(xi, 1-xi, li)
-				if grad != nil {
-					grad[i] = xi - tensor.SigmoidFloat(li)
-				}
-				continue
-			}
-			// softplus(l) = max(l, 0) + log1p(e^−|l|); σ(l) from the same
-			// e^−|l|. Written without data-dependent branches: the sign
-			// of l is random and would defeat branch prediction.
-			a := math.Abs(li)
-			t := tensor.ExpFloat(-a)
-			pos := (li + a) * 0.5 // max(l, 0)
-			sp := pos + tensor.Log1pFloat(t)
-			inv := 1 / (1 + t)
-			// σ(l) = 1/(1+t) for l > 0 and t/(1+t) otherwise; with w = 1
-			// for l > 0 and 0 otherwise, that is (w + (1-w)·t)/(1+t).
-			w := pos / a
-			if a == 0 {
-				w = 0.5 // σ(0) = 1/2 either way
-			}
-			sig := (w + (1-w)*t) * inv
-			acc += xi*li - sp
+		for i := lo; i < hi; {
+			j := i % m
+			end := min(hi, i+m-j)
+			var g []float64
 			if grad != nil {
-				grad[i] = xi - sig
+				g = grad[i:end]
 			}
+			s := vecmath.BernoulliLogits(ld[i:end], xd[j:], g)
+			if math.IsNaN(s) || math.IsInf(s, 0) {
+				s = bernoulliLogitsExact(xd, ld, grad, i, end)
+			}
+			acc += s
+			i = end
 		}
 		partial[c] = acc
-		badChunk[c] = bad
 	})
 	total := 0.0
-	for c := range partial {
-		if badChunk[c] {
-			for _, v := range xd {
-				if v != 0 && v != 1 {
-					return nil, true, v
-				}
-			}
-		}
-		total += partial[c]
+	for _, p := range partial {
+		total += p
 	}
 	out := tensor.Scalar(total)
 	if grad == nil {
@@ -252,4 +236,28 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 		}
 		return []*tensor.Tensor{nil, tensor.FromData(grad, l.Shape()...)}
 	}), false, 0
+}
+
+// minVectorRun is the shortest run of x for which bernoulliLogitsSum calls
+// the vectorized kernel once per run.
+const minVectorRun = 32
+
+// bernoulliLogitsExact is Σ x·l − softplus(l) over l[lo:hi] one element at a
+// time, with exact limits for infinite logits; x repeats with period len(x).
+// It stores x − σ(l) in grad when grad is not nil.
+func bernoulliLogitsExact(xd, ld, grad []float64, lo, hi int) float64 {
+	m := len(xd)
+	acc := 0.0
+	j := lo % m
+	for i := lo; i < hi; i, j = i+1, j+1 {
+		if j == m {
+			j = 0
+		}
+		v, g := bernoulliLogitsBoth(xd[j], ld[i], 0)
+		acc += v
+		if grad != nil {
+			grad[i] = g
+		}
+	}
+	return acc
 }

@@ -1,0 +1,43 @@
+//go:build amd64 && !purego
+
+package vecmath
+
+// haveAVX2FMA reports whether this CPU and OS run the AVX2+FMA kernels: the
+// CPU has AVX, AVX2 and FMA, and the OS saves the YMM registers (OSXSAVE set
+// and XCR0 enabling the SSE and AVX state).
+var haveAVX2FMA = detectAVX2FMA()
+
+func detectAVX2FMA() bool {
+	const (
+		fmaBit     = 1 << 12 // CPUID.1:ECX
+		osxsaveBit = 1 << 27 // CPUID.1:ECX
+		avxBit     = 1 << 28 // CPUID.1:ECX
+		avx2Bit    = 1 << 5  // CPUID.(7,0):EBX
+		xmmYmm     = 0b110   // XCR0 bits for SSE and AVX state
+	)
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	if ecx1&(fmaBit|osxsaveBit|avxBit) != fmaBit|osxsaveBit|avxBit {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&xmmYmm != xmmYmm {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&avx2Bit != 0
+}
+
+// cpuid executes CPUID with the given leaf and subleaf.
+func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv reads extended control register 0.
+func xgetbv() (eax, edx uint32)
+
+// bernoulliLogitsAVX2 is BernoulliLogits over n elements, n a multiple of 4,
+// four at a time; grad may be nil.
+//
+//go:noescape
+func bernoulliLogitsAVX2(l, x, grad *float64, n int) float64

@@ -1,0 +1,12 @@
+//go:build !amd64 || purego
+
+package vecmath
+
+// haveAVX2FMA is false where vigo has no assembly kernels.
+const haveAVX2FMA = false
+
+// bernoulliLogitsAVX2 is never called without AVX2; it exists so the
+// dispatching code compiles everywhere.
+func bernoulliLogitsAVX2(l, x, grad *float64, n int) float64 {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
