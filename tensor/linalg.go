@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -14,8 +15,9 @@ import (
 // Linear algebra on the last two dims of a tensor. Every operation here treats
 // a tensor of shape (…, m, n) as a batch of m×n matrices; binary operations
 // broadcast their batch dims as elementwise operations do. Matrix products,
-// triangular solves and factorizations go to gonum's BLAS and LAPACK (small
-// products run as plain loops), and large batches are split across cores.
+// triangular solves and factorizations go to gonum's BLAS and LAPACK, except
+// products whose right operand fits in cache, which stream over it with
+// vigo's vector kernels; large batches are split across cores.
 
 // ErrNotPositiveDefinite is the error that [Tensor.CholeskyErr] wraps when a
 // matrix has no Cholesky factor; [Tensor.Cholesky] panics with it.
@@ -235,10 +237,6 @@ func (s stack) opRows() int {
 	return s.rows
 }
 
-// smallGemm is the multiply-add count up to which a matrix product runs as
-// plain loops: below it the call overhead of BLAS dominates.
-const smallGemm = 512
-
 // gemmStacks adds alpha·op(A)·op(B) into C for each of the nb entries of a
 // broadcast batch. C must not be transposed. Several entries may add into
 // the same matrix of C (when C is the gradient of a broadcast operand); such
@@ -275,54 +273,53 @@ func gemmStacks(nb int, alpha float64, a, b, c stack) {
 	forBatches(nb, m*n*k, run)
 }
 
-// mulAdd adds alpha·op(A)·op(B) into C, with gonum's BLAS or, for small or
-// thin products where BLAS spends its time on bookkeeping, with plain loops.
-// dot returns Σ x_i y_i with four independent accumulators, so long dot
-// products are not bound by the latency of one chain of additions.
-func dot(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
+// mulAdd adds alpha·op(A)·op(B) into C. While op(B) fits in the L2 cache
+// every row of C streams over it with the vector kernels, the rows split
+// across cores when the product is large; larger products go to gonum's
+// cache-blocked BLAS.
 func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, c blas64.General) {
 	m, n := c.Rows, c.Cols
 	k := a.Cols
 	if ta {
 		k = a.Rows
 	}
-	// Small products, and matrix-vector products up to 64k multiply-adds,
-	// stay in the loop: BLAS would spend longer starting its workers.
-	if m*n*k > smallGemm && min(n, k) > 4 && (m > 1 || n*k > 1<<16) {
+	if n*k > streamedGemm {
 		blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
 		return
 	}
+	if m < 2 || m*n*k < linalgParallelWork {
+		mulAddRows(alpha, a, ta, b, tb, c, k, 0, m)
+		return
+	}
+	forBatches(m, n*k, func(lo, hi int) { mulAddRows(alpha, a, ta, b, tb, c, k, lo, hi) })
+}
+
+// streamedGemm is the size of op(B), in elements, up to which mulAdd streams
+// over it row by row rather than calling BLAS (256 KiB, half a typical L2).
+const streamedGemm = 1 << 15
+
+// mulAddRows adds rows i0..i1 of alpha·op(A)·op(B) into C, where k is the
+// inner dimension.
+func mulAddRows(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, c blas64.General, k, i0, i1 int) {
 	// element (i, p) of op(A) is ad[i*ai+p*ap]
 	ai, ap := a.Stride, 1
 	if ta {
 		ai, ap = 1, a.Stride
 	}
 	ad, bd, cd := a.Data, b.Data, c.Data
-	for i := 0; i < m; i++ {
-		crow := cd[i*c.Stride : i*c.Stride+n]
+	for i := i0; i < i1; i++ {
+		crow := cd[i*c.Stride : i*c.Stride+c.Cols]
 		if !tb {
 			// row i of C gathers the rows of B weighted by row i of op(A)
 			for p := 0; p < k; p++ {
-				av := alpha * ad[i*ai+p*ap]
-				brow := bd[p*b.Stride : p*b.Stride+n]
-				for j, bv := range brow {
-					crow[j] += av * bv
+				av, brow := alpha*ad[i*ai+p*ap], bd[p*b.Stride:p*b.Stride+c.Cols]
+				if len(crow) < 16 { // too short for the vector kernel
+					for j, bv := range brow {
+						crow[j] += av * bv
+					}
+					continue
 				}
+				vecmath.Axpy(av, brow, crow)
 			}
 			continue
 		}
@@ -330,8 +327,8 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 		for j := range crow {
 			brow := bd[j*b.Stride : j*b.Stride+k]
 			var s float64
-			if ap == 1 {
-				s = dot(ad[i*ai:i*ai+k], brow)
+			if ap == 1 && k >= 16 {
+				s = vecmath.Dot(ad[i*ai:i*ai+k], brow)
 			} else {
 				for p, bv := range brow {
 					s += ad[i*ai+p*ap] * bv

@@ -146,10 +146,11 @@ func refMatMul(a, b *Tensor) *Tensor {
 }
 
 func TestMatMulKernelPaths(t *testing.T) {
-	// Shapes chosen to reach every path of the kernel: plain loops and BLAS,
-	// batches split across cores, rows of a batch stacked into one product,
-	// gradients summed into broadcast operands, and a sum over the batch
-	// done as one product.
+	// Shapes chosen to reach every path of the kernel: plain loops, vector
+	// kernels with and without scalar tails, rows split across cores, and
+	// BLAS; batches split across cores, rows of a batch stacked into one
+	// product, gradients summed into broadcast operands, and a sum over the
+	// batch done as one product.
 	cases := []struct{ a, b []int }{
 		{[]int{8, 40, 40}, []int{8, 40, 40}},
 		{[]int{6, 20, 30}, []int{30, 25}},
@@ -158,6 +159,9 @@ func TestMatMulKernelPaths(t *testing.T) {
 		{[]int{1, 7, 5, 6}, []int{3, 1, 6, 4}},
 		{[]int{300, 2, 3}, []int{3, 2}},
 		{[]int{4, 1, 20, 30}, []int{5, 30, 20}},
+		{[]int{64, 70}, []int{70, 50}},
+		{[]int{100, 1, 10}, []int{10, 1000}},
+		{[]int{20, 200}, []int{200, 300}},
 	}
 	rng := rand.New(rand.NewPCG(21, 3))
 	for _, c := range cases {

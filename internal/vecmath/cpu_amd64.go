@@ -41,3 +41,13 @@ func xgetbv() (eax, edx uint32)
 //
 //go:noescape
 func bernoulliLogitsAVX2(l, x, grad *float64, n int) float64
+
+// axpyAVX2 adds alpha·x[i] to y[i] for n elements, n a multiple of 16.
+//
+//go:noescape
+func axpyAVX2(alpha float64, x, y *float64, n int)
+
+// dotAVX2 returns Σ x[i]·y[i] over n elements, n a multiple of 16.
+//
+//go:noescape
+func dotAVX2(x, y *float64, n int) float64

@@ -10,3 +10,11 @@ const haveAVX2FMA = false
 func bernoulliLogitsAVX2(l, x, grad *float64, n int) float64 {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
+
+func axpyAVX2(alpha float64, x, y *float64, n int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
+
+func dotAVX2(x, y *float64, n int) float64 {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}

@@ -1,0 +1,43 @@
+package vecmath
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestAxpyDot(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 3, 15, 16, 17, 31, 32, 100, 1000, 1023} {
+		x, y := make([]float64, n), make([]float64, n+3)
+		for i := range x {
+			x[i] = r.NormFloat64()
+		}
+		for i := range y {
+			y[i] = r.NormFloat64()
+		}
+		// Dot against a compensated reference sum.
+		want, bound := 0.0, 0.0
+		for i := range x {
+			want += x[i] * y[i]
+			bound += math.Abs(x[i] * y[i])
+		}
+		if got := Dot(x, y); math.Abs(got-want) > 1e-15*float64(n)*bound {
+			t.Errorf("n=%d: Dot = %v, want %v", n, got, want)
+		}
+		// Axpy is elementwise: each result is one fused multiply-add or a
+		// multiply and an add, within one ulp of the exact value.
+		const alpha = -0.7
+		orig := append([]float64(nil), y...)
+		Axpy(alpha, x, y)
+		for i := range y {
+			want, scale := orig[i], 0.0
+			if i < n {
+				want, scale = math.FMA(alpha, x[i], orig[i]), math.Abs(alpha*x[i])
+			}
+			if math.Abs(y[i]-want) > 2e-16*(math.Abs(want)+scale) {
+				t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, y[i], want)
+			}
+		}
+	}
+}
