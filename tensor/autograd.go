@@ -147,6 +147,16 @@ func Gradients(y *Tensor, xs ...*Tensor) []*Tensor {
 	if !y.requiresGrad {
 		return out
 	}
+	if len(xs) <= 16 { // a scan beats building a map
+		backprop(y, Scalar(1), func(leaf, g *Tensor) {
+			for i, x := range xs {
+				if x == leaf {
+					out[i] = g
+				}
+			}
+		})
+		return out
+	}
 	want := make(map[*Tensor][]int, len(xs))
 	for i, x := range xs {
 		want[x] = append(want[x], i)
@@ -165,9 +175,13 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 	if !sameShape(seed.shape, t.shape) {
 		seed = seed.Reshape(t.Shape()...)
 	}
-	order, pos := topoOrder(t)
-	grads := make([]*Tensor, len(order)) // by position in order
-	grads[len(order)-1] = seed           // the root comes last
+	w := walkPool.Get().(*graphWalk)
+	defer w.release()
+	w.topoOrder(t)
+	order, pos := w.order, w.pos
+	grads := append(w.grads[:0], make([]*Tensor, len(order))...)
+	w.grads = grads
+	grads[len(order)-1] = seed // the root comes last
 	for i := len(order) - 1; i >= 0; i-- {
 		n, g := order[i], grads[i]
 		if g == nil {
@@ -228,17 +242,43 @@ func (t *Tensor) accumulate(g *Tensor) {
 	t.leaf.grad = wrap(dst, t.Shape())
 }
 
-// topoOrder lists the tensors that root depends on through gradient-carrying
-// paths, each after all of its inputs, with each tensor's position.
-func topoOrder(root *Tensor) ([]*Tensor, map[*Tensor]int) {
-	order := make([]*Tensor, 0, 16)
-	pos := map[*Tensor]int{} // -1 while on the stack, then the position in order
-	type frame struct {
-		t    *Tensor
-		next int
-	}
-	stack := make([]frame, 1, 16)
-	stack[0] = frame{t: root}
+// graphWalk is the working memory of one backward pass: the tensors in
+// topological order, each tensor's position, the DFS stack and the pending
+// gradients. Passes reuse it through walkPool, so a step's backward pass
+// does not rebuild its map and slices from nothing.
+type graphWalk struct {
+	order []*Tensor
+	pos   map[*Tensor]int // -1 while on the stack, then the position in order
+	stack []walkFrame
+	grads []*Tensor // by position in order
+}
+
+type walkFrame struct {
+	t    *Tensor
+	next int
+}
+
+// walkPool recycles graphWalks between backward passes. It is a cache with
+// no observable state: every walk is cleared before it goes back.
+var walkPool = sync.Pool{New: func() any {
+	return &graphWalk{pos: make(map[*Tensor]int, 64)}
+}}
+
+// release clears w of every tensor it refers to and returns it to the pool.
+func (w *graphWalk) release() {
+	clear(w.order)
+	clear(w.grads)
+	clear(w.pos)
+	w.order, w.stack, w.grads = w.order[:0], w.stack[:0], w.grads[:0]
+	walkPool.Put(w)
+}
+
+// topoOrder lists in w.order the tensors that root depends on through
+// gradient-carrying paths, each after all of its inputs, and records each
+// tensor's position in w.pos.
+func (w *graphWalk) topoOrder(root *Tensor) {
+	order, pos := w.order[:0], w.pos
+	stack := append(w.stack[:0], walkFrame{t: root})
 	pos[root] = -1
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -247,7 +287,7 @@ func topoOrder(root *Tensor) ([]*Tensor, map[*Tensor]int) {
 			top.next++
 			if _, seen := pos[in]; in.requiresGrad && !seen {
 				pos[in] = -1
-				stack = append(stack, frame{t: in})
+				stack = append(stack, walkFrame{t: in})
 			}
 			continue
 		}
@@ -255,7 +295,7 @@ func topoOrder(root *Tensor) ([]*Tensor, map[*Tensor]int) {
 		order = append(order, top.t)
 		stack = stack[:len(stack)-1]
 	}
-	return order, pos
+	w.order, w.stack = order, stack
 }
 
 // record attaches op to out when any input requires grad, and returns out.
@@ -279,11 +319,12 @@ func record(out *Tensor, name string, backward func(out, grad *Tensor) []*Tensor
 // addSame adds two tensors of identical shape into a new tensor.
 func addSame(a, b *Tensor) *Tensor {
 	ad, bd := a.Data(), b.Data()
-	d := make([]float64, len(ad))
+	out := newOut(a.shape)
+	d := out.data
 	for i := range d {
 		d[i] = ad[i] + bd[i]
 	}
-	return wrap(d, a.Shape())
+	return out
 }
 
 // Fused returns out as the result of a custom operation on inputs: when any

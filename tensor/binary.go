@@ -318,17 +318,17 @@ func Binary(name string, a, b *Tensor, f func(x, y float64) float64, dfa, dfb fu
 // ternaryGrad evaluates g * df(a, b, out) over out's shape.
 func ternaryGrad(name string, g, a, b, out *Tensor, df func(x, y, z float64) float64) *Tensor {
 	shape := out.Shape()
-	ae, be := a.Detach(), b.Detach()
+	ad, bd, od, gd := a.Data(), b.Data(), out.Data(), g.Data()
 	if !sameShape(a.shape, shape) {
-		ae = a.Detach().Expand(shape...)
+		ad = a.Detach().Expand(shape...).Data()
 	}
 	if !sameShape(b.shape, shape) {
-		be = b.Detach().Expand(shape...)
+		bd = b.Detach().Expand(shape...).Data()
 	}
-	ad, bd, od, gd := ae.Data(), be.Data(), out.Data(), g.Data()
-	res := make([]float64, len(od))
+	out = newOut(out.shape)
+	res := out.data
 	for i := range res {
 		res[i] = gd[i] * df(ad[i], bd[i], od[i])
 	}
-	return wrap(res, shape)
+	return out
 }

@@ -61,3 +61,26 @@ func TestNoGradRecordsNothing(t *testing.T) {
 		t.Error("computation on a detached tensor recorded a graph")
 	}
 }
+
+// TestGradientsManyLeaves covers both ways Gradients matches leaves to its
+// arguments (a scan for a few, a map for many), with repeated arguments.
+func TestGradientsManyLeaves(t *testing.T) {
+	for _, n := range []int{3, 40} {
+		xs := make([]*Tensor, n)
+		y := Scalar(0)
+		for i := range xs {
+			xs[i] = Scalar(float64(i)).SetRequiresGrad(true)
+			y = y.Add(xs[i].Mul(xs[i]))
+		}
+		args := append(append([]*Tensor(nil), xs...), xs[1], Scalar(7))
+		g := Gradients(y, args...)
+		for i, x := range args[:n+1] {
+			if want := 2 * x.Item(); g[i] == nil || g[i].Item() != want {
+				t.Fatalf("n=%d: gradient %d = %v, want %v", n, i, g[i], want)
+			}
+		}
+		if g[n+1] != nil {
+			t.Fatalf("n=%d: gradient of an unrelated tensor = %v, want nil", n, g[n+1])
+		}
+	}
+}

@@ -64,16 +64,44 @@ func wrap(data []float64, shape []int) *Tensor {
 	return &Tensor{data: data, shape: shape}
 }
 
-// newOut returns a fresh tensor of shape (shared, not copied) whose values
-// the caller fills; one-element tensors use inline storage.
+// newOut returns a fresh zeroed tensor of shape (shared, not copied) whose
+// values the caller fills. Small tensors get their values in the same
+// allocation as the header: one-element tensors in the inline slot, up to
+// sixteen elements in a trailing array.
 func newOut(shape []int) *Tensor {
 	n := numel(shape)
-	t := &Tensor{shape: shape}
-	if n == 1 {
+	var t *Tensor
+	switch {
+	case n == 1:
+		t = &Tensor{}
 		t.data = t.one[:]
-	} else {
-		t.data = make([]float64, n)
+	case n == 0:
+		t = &Tensor{data: []float64{}}
+	case n <= 4:
+		p := new(struct {
+			Tensor
+			d [4]float64
+		})
+		p.data = p.d[:n:n]
+		t = &p.Tensor
+	case n <= 8:
+		p := new(struct {
+			Tensor
+			d [8]float64
+		})
+		p.data = p.d[:n:n]
+		t = &p.Tensor
+	case n <= 16:
+		p := new(struct {
+			Tensor
+			d [16]float64
+		})
+		p.data = p.d[:n:n]
+		t = &p.Tensor
+	default:
+		t = &Tensor{data: make([]float64, n)}
 	}
+	t.shape = shape
 	return t
 }
 

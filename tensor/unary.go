@@ -31,19 +31,20 @@ func Unary(name string, a *Tensor, f func(float64) float64, df func(x, y float64
 	out := unaryMap(a, f)
 	return record(out, name, func(out, g *Tensor) []*Tensor {
 		ad, od, gd := a.Data(), out.Data(), g.Data()
-		res := make([]float64, len(ad))
+		ga := newOut(a.shape)
+		res := ga.data
 		if len(res) < parallelThreshold {
 			for i := range res {
 				res[i] = gd[i] * df(ad[i], od[i])
 			}
-			return []*Tensor{wrap(res, a.Shape())}
+			return []*Tensor{ga}
 		}
 		parallelFor(len(res), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				res[i] = gd[i] * df(ad[i], od[i])
 			}
 		})
-		return []*Tensor{wrap(res, a.Shape())}
+		return []*Tensor{ga}
 	}, a)
 }
 
