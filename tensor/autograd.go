@@ -8,15 +8,20 @@ import (
 // op records how a tensor was made: its inputs and a function that maps the
 // gradient of the output to the gradients of the inputs. It lives inside the
 // Tensor (backward is nil for leaves), and up to two inputs are stored in
-// place, so recording an operation allocates only its closure.
+// place, so recording an operation allocates at most its closure.
 type op struct {
-	name   string
-	inputs []*Tensor
-	in     [2]*Tensor
-	// backward returns one gradient per input, each with that input's shape;
-	// a nil entry means no gradient flows to that input.
-	backward func(out, grad *Tensor) []*Tensor
+	name     string
+	inputs   []*Tensor
+	in       [2]*Tensor
+	backward backwardFunc
 }
+
+// backwardFunc maps the gradient of out to the gradients of its inputs: it
+// stores in gin[i], which is nil on entry, the gradient of input i with that
+// input's shape, or leaves it nil when no gradient flows there. Most
+// operations read their inputs from out.node.in and capture nothing, so
+// recording them allocates nothing beyond the output.
+type backwardFunc func(out, grad *Tensor, gin []*Tensor)
 
 // leafGrad holds the accumulated gradient of a leaf. The mutex lets backward
 // passes on several goroutines reach the same leaf safely.
@@ -192,9 +197,10 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 			sink(n, g)
 			continue
 		}
-		gin := n.node.backward(n, g)
+		gin := w.gin[:len(n.node.inputs)]
+		n.node.backward(n, g, gin)
 		for j, in := range n.node.inputs {
-			if !in.requiresGrad || gin[j] == nil {
+			if gin[j] == nil || !in.requiresGrad {
 				continue
 			}
 			gj := gin[j]
@@ -208,6 +214,7 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 				grads[k] = gj
 			}
 		}
+		clear(gin)
 	}
 }
 
@@ -251,6 +258,7 @@ type graphWalk struct {
 	pos   map[*Tensor]int // -1 while on the stack, then the position in order
 	stack []walkFrame
 	grads []*Tensor // by position in order
+	gin   []*Tensor // one node's input gradients, sized for the widest node
 }
 
 type walkFrame struct {
@@ -268,6 +276,7 @@ var walkPool = sync.Pool{New: func() any {
 func (w *graphWalk) release() {
 	clear(w.order)
 	clear(w.grads)
+	clear(w.gin)
 	clear(w.pos)
 	w.order, w.stack, w.grads = w.order[:0], w.stack[:0], w.grads[:0]
 	walkPool.Put(w)
@@ -293,13 +302,16 @@ func (w *graphWalk) topoOrder(root *Tensor) {
 		}
 		pos[top.t] = len(order)
 		order = append(order, top.t)
+		if k := len(top.t.node.inputs); k > len(w.gin) {
+			w.gin = make([]*Tensor, k)
+		}
 		stack = stack[:len(stack)-1]
 	}
 	w.order, w.stack = order, stack
 }
 
 // record attaches op to out when any input requires grad, and returns out.
-func record(out *Tensor, name string, backward func(out, grad *Tensor) []*Tensor, inputs ...*Tensor) *Tensor {
+func record(out *Tensor, name string, backward backwardFunc, inputs ...*Tensor) *Tensor {
 	for _, in := range inputs {
 		if in.requiresGrad {
 			out.requiresGrad = true
@@ -336,5 +348,5 @@ func Fused(name string, out *Tensor, inputs []*Tensor, backward func(grad *Tenso
 	if !out.IsLeaf() || out.leaf != nil {
 		panic("tensor: Fused: out already belongs to a graph")
 	}
-	return record(out, name, func(_, g *Tensor) []*Tensor { return backward(g) }, inputs...)
+	return record(out, name, func(_, g *Tensor, gin []*Tensor) { copy(gin, backward(g)) }, inputs...)
 }

@@ -195,62 +195,62 @@ func rawMul(a, b *Tensor) *Tensor { return broadcastApply("Mul", a, b, mulRow) }
 
 // Add returns a + b with broadcasting.
 func (a *Tensor) Add(b *Tensor) *Tensor {
-	out := broadcastApply("Add", a, b, arithRow(arithAdd))
-	return record(out, "Add", func(out, g *Tensor) []*Tensor {
-		var ga, gb *Tensor
-		if a.requiresGrad {
-			ga = g.SumTo(a.Shape())
-		}
-		if b.requiresGrad {
-			gb = g.SumTo(b.Shape())
-		}
-		return []*Tensor{ga, gb}
-	}, a, b)
+	return record(broadcastApply("Add", a, b, arithRow(arithAdd)), "Add", addBackward, a, b)
+}
+
+func addBackward(out, g *Tensor, gin []*Tensor) {
+	a, b := out.node.in[0], out.node.in[1]
+	if a.requiresGrad {
+		gin[0] = g.SumTo(a.shape)
+	}
+	if b.requiresGrad {
+		gin[1] = g.SumTo(b.shape)
+	}
 }
 
 // Sub returns a - b with broadcasting.
 func (a *Tensor) Sub(b *Tensor) *Tensor {
-	out := broadcastApply("Sub", a, b, arithRow(arithSub))
-	return record(out, "Sub", func(out, g *Tensor) []*Tensor {
-		var ga, gb *Tensor
-		if a.requiresGrad {
-			ga = g.SumTo(a.Shape())
-		}
-		if b.requiresGrad {
-			gb = g.Neg().SumTo(b.Shape())
-		}
-		return []*Tensor{ga, gb}
-	}, a, b)
+	return record(broadcastApply("Sub", a, b, arithRow(arithSub)), "Sub", subBackward, a, b)
+}
+
+func subBackward(out, g *Tensor, gin []*Tensor) {
+	a, b := out.node.in[0], out.node.in[1]
+	if a.requiresGrad {
+		gin[0] = g.SumTo(a.shape)
+	}
+	if b.requiresGrad {
+		gin[1] = g.Neg().SumTo(b.shape)
+	}
 }
 
 // Mul returns a * b elementwise with broadcasting.
 func (a *Tensor) Mul(b *Tensor) *Tensor {
-	out := broadcastApply("Mul", a, b, arithRow(arithMul))
-	return record(out, "Mul", func(out, g *Tensor) []*Tensor {
-		var ga, gb *Tensor
-		if a.requiresGrad {
-			ga = rawMul(g, b).SumTo(a.Shape())
-		}
-		if b.requiresGrad {
-			gb = rawMul(g, a).SumTo(b.Shape())
-		}
-		return []*Tensor{ga, gb}
-	}, a, b)
+	return record(broadcastApply("Mul", a, b, arithRow(arithMul)), "Mul", mulBackward, a, b)
+}
+
+func mulBackward(out, g *Tensor, gin []*Tensor) {
+	a, b := out.node.in[0], out.node.in[1]
+	if a.requiresGrad {
+		gin[0] = rawMul(g, b).SumTo(a.shape)
+	}
+	if b.requiresGrad {
+		gin[1] = rawMul(g, a).SumTo(b.shape)
+	}
 }
 
 // Div returns a / b elementwise with broadcasting.
 func (a *Tensor) Div(b *Tensor) *Tensor {
-	out := broadcastApply("Div", a, b, arithRow(arithDiv))
-	return record(out, "Div", func(out, g *Tensor) []*Tensor {
-		var ga, gb *Tensor
-		if a.requiresGrad {
-			ga = broadcastApply("Div", g, b, divRow).SumTo(a.Shape())
-		}
-		if b.requiresGrad {
-			gb = broadcastApply("Div", rawMul(g, out), b, divRow).Neg().SumTo(b.Shape())
-		}
-		return []*Tensor{ga, gb}
-	}, a, b)
+	return record(broadcastApply("Div", a, b, arithRow(arithDiv)), "Div", divBackward, a, b)
+}
+
+func divBackward(out, g *Tensor, gin []*Tensor) {
+	a, b := out.node.in[0], out.node.in[1]
+	if a.requiresGrad {
+		gin[0] = broadcastApply("Div", g, b, divRow).SumTo(a.shape)
+	}
+	if b.requiresGrad {
+		gin[1] = broadcastApply("Div", rawMul(g, out), b, divRow).Neg().SumTo(b.shape)
+	}
 }
 
 // AddScalar returns a + s.
@@ -263,7 +263,7 @@ func (a *Tensor) MulScalar(s float64) *Tensor { return a.Mul(Scalar(s)) }
 // gradient with respect to b uses log(a) and is only finite for a > 0.
 func (a *Tensor) Pow(b *Tensor) *Tensor {
 	out := broadcastApply("Pow", a, b, rowOf(math.Pow))
-	return record(out, "Pow", func(out, g *Tensor) []*Tensor {
+	return record(out, "Pow", func(out, g *Tensor, gin []*Tensor) {
 		var ga, gb *Tensor
 		ad, bd := a.Detach(), b.Detach()
 		if a.requiresGrad {
@@ -284,7 +284,7 @@ func (a *Tensor) Pow(b *Tensor) *Tensor {
 				return math.Pow(x, y) * math.Log(x)
 			})).SumTo(b.Shape())
 		}
-		return []*Tensor{ga, gb}
+		gin[0], gin[1] = ga, gb
 	}, a, b)
 }
 
@@ -303,7 +303,7 @@ func binaryMap(name string, a, b *Tensor, f func(x, y float64) float64) *Tensor 
 // It lets other packages define fused elementwise operations.
 func Binary(name string, a, b *Tensor, f func(x, y float64) float64, dfa, dfb func(x, y, z float64) float64) *Tensor {
 	out := binaryMap(name, a, b, f)
-	return record(out, name, func(out, g *Tensor) []*Tensor {
+	return record(out, name, func(out, g *Tensor, gin []*Tensor) {
 		var ga, gb *Tensor
 		if a.requiresGrad && dfa != nil {
 			ga = ternaryGrad(name, g, a, b, out, dfa).SumTo(a.Shape())
@@ -311,7 +311,7 @@ func Binary(name string, a, b *Tensor, f func(x, y float64) float64, dfa, dfb fu
 		if b.requiresGrad && dfb != nil {
 			gb = ternaryGrad(name, g, a, b, out, dfb).SumTo(b.Shape())
 		}
-		return []*Tensor{ga, gb}
+		gin[0], gin[1] = ga, gb
 	}, a, b)
 }
 

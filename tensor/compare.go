@@ -86,7 +86,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 		}
 	})
 	out := FromData(od, shape...)
-	return record(out, "Where", func(out, g *Tensor) []*Tensor {
+	return record(out, "Where", func(out, g *Tensor, gin []*Tensor) {
 		var ga, gb *Tensor
 		c := cond.Detach()
 		if a.requiresGrad {
@@ -105,7 +105,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 				return 0
 			}).SumTo(b.Shape())
 		}
-		return []*Tensor{ga, gb}
+		gin[0], gin[1] = ga, gb
 	}, a, b)
 }
 

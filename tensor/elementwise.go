@@ -15,11 +15,11 @@ func sliceUnary(name string, a *Tensor, fwd func(dst, x []float64), bwd func(dst
 	if bwd == nil {
 		return out
 	}
-	return record(out, name, func(out, g *Tensor) []*Tensor {
+	return record(out, name, func(out, g *Tensor, gin []*Tensor) {
 		gd, yd := g.Data(), out.Data()
 		res := make([]float64, len(ad))
 		parallelFor(len(res), func(lo, hi int) { bwd(res[lo:hi], gd[lo:hi], ad[lo:hi], yd[lo:hi]) })
-		return []*Tensor{FromData(res, a.Shape()...)}
+		gin[0] = FromData(res, a.Shape()...)
 	}, a)
 }
 

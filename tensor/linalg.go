@@ -191,7 +191,7 @@ func matmul(a, b *Tensor) *Tensor {
 	out := make([]float64, nb*m*n)
 	gemmStacks(nb, 1, sa, sb, stack{data: out, rows: m, cols: n})
 	res := FromData(out, matShape(batch, m, n)...)
-	return record(res, opName, func(_, g *Tensor) []*Tensor {
+	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
 		// C = A B gives dA = dC Bᵀ and dB = Aᵀ dC, each summed over the
 		// batch entries that shared a matrix of A or B.
 		sg := stack{data: g.Data(), rows: m, cols: n}
@@ -210,7 +210,7 @@ func matmul(a, b *Tensor) *Tensor {
 			gemmStacks(nb, 1, saT, sg, stack{data: d, idx: ib, single: sb.single, rows: k, cols: n})
 			gb = FromData(d, b.Shape()...)
 		}
-		return []*Tensor{ga, gb}
+		gin[0], gin[1] = ga, gb
 	}, a, b)
 }
 
@@ -357,8 +357,8 @@ func (a *Tensor) MT() *Tensor {
 		}
 	}
 	res := FromData(out, matShape(batch, c, r)...)
-	return record(res, "MT", func(_, g *Tensor) []*Tensor {
-		return []*Tensor{g.MT()}
+	return record(res, "MT", func(_, g *Tensor, gin []*Tensor) {
+		gin[0] = g.MT()
 	}, a)
 }
 
@@ -378,8 +378,8 @@ func triPart(opName string, a *Tensor, k int, lower bool) *Tensor {
 	out := make([]float64, len(a.Data()))
 	copyTri(out, a.Data(), numel(batch), r, c, k, lower)
 	res := FromData(out, a.Shape()...)
-	return record(res, opName, func(_, g *Tensor) []*Tensor {
-		return []*Tensor{triPart(opName, g, k, lower)}
+	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
+		gin[0] = triPart(opName, g, k, lower)
 	}, a)
 }
 
@@ -434,8 +434,8 @@ func (a *Tensor) Diagonal() *Tensor {
 	}
 	shape := append(cloneInts(batch), p)
 	res := FromData(out, shape...)
-	return record(res, "Diagonal", func(_, g *Tensor) []*Tensor {
-		return []*Tensor{embedDiag("Diagonal", g, r, c)}
+	return record(res, "Diagonal", func(_, g *Tensor, gin []*Tensor) {
+		gin[0] = embedDiag("Diagonal", g, r, c)
 	}, a)
 }
 
@@ -468,8 +468,8 @@ func embedDiag(opName string, v *Tensor, r, c int) *Tensor {
 		}
 	}
 	res := FromData(out, matShape(batch, r, c)...)
-	return record(res, opName, func(_, g *Tensor) []*Tensor {
-		return []*Tensor{g.Diagonal()}
+	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
+		gin[0] = g.Diagonal()
 	}, v)
 }
 
@@ -509,8 +509,8 @@ func (a *Tensor) CholeskyErr() (*Tensor, error) {
 		}
 	}
 	res := FromData(out, a.Shape()...)
-	return record(res, "Cholesky", func(out, g *Tensor) []*Tensor {
-		return []*Tensor{choleskyBackward(out.Data(), g.Data(), nb, n, a.Shape())}
+	return record(res, "Cholesky", func(out, g *Tensor, gin []*Tensor) {
+		gin[0] = choleskyBackward(out.Data(), g.Data(), nb, n, a.Shape())
 	}, a), nil
 }
 
@@ -594,7 +594,7 @@ func solveTri(a, b *Tensor, lower bool, shapeB []int) *Tensor {
 		})
 	}
 	res := FromData(out, matShape(batch, n, k)...)
-	return record(res, opName, func(out, g *Tensor) []*Tensor {
+	return record(res, opName, func(out, g *Tensor, gin []*Tensor) {
 		// X = A⁻¹B gives dB = A⁻ᵀ dX and dA = -dB Xᵀ restricted to the
 		// triangle of A that is read.
 		gbFull := make([]float64, len(g.Data()))
@@ -618,6 +618,6 @@ func solveTri(a, b *Tensor, lower bool, shapeB []int) *Tensor {
 		if b.requiresGrad {
 			gb = FromData(gbFull, matShape(batch, n, k)...).SumTo(b.Shape())
 		}
-		return []*Tensor{ga, gb}
+		gin[0], gin[1] = ga, gb
 	}, a, b)
 }

@@ -7,15 +7,16 @@ import (
 
 // Sum returns the sum of all elements as a scalar.
 func (a *Tensor) Sum() *Tensor {
-	out := Scalar(sumFloats(a.Data()))
-	return record(out, "Sum", func(out, g *Tensor) []*Tensor {
-		res := newOut(a.Shape())
-		v := g.Item()
-		for i := range res.data {
-			res.data[i] = v
-		}
-		return []*Tensor{res}
-	}, a)
+	return record(Scalar(sumFloats(a.Data())), "Sum", sumBackward, a)
+}
+
+func sumBackward(out, g *Tensor, gin []*Tensor) {
+	res := newOut(out.node.in[0].shape)
+	v := g.Item()
+	for i := range res.data {
+		res.data[i] = v
+	}
+	gin[0] = res
 }
 
 // sumFloats adds d with four independent accumulators, so long sums are not
@@ -45,20 +46,22 @@ func (a *Tensor) SumTo(shape []int) *Tensor {
 	if b, ok := BroadcastShapes(shape, a.Shape()); !ok || !sameShape(b, a.Shape()) {
 		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, a.Shape()))
 	}
-	out := reduceTo(a, shape)
-	return record(out, "SumTo", func(out, g *Tensor) []*Tensor {
-		return []*Tensor{g.Expand(a.Shape()...)}
-	}, a)
+	return record(reduceTo(a, shape), "SumTo", sumToBackward, a)
+}
+
+func sumToBackward(out, g *Tensor, gin []*Tensor) {
+	gin[0] = g.Expand(out.node.in[0].shape...)
 }
 
 // reduceTo sums a's values into a new tensor of shape (which broadcasts to a).
 func reduceTo(a *Tensor, shape []int) *Tensor {
-	dst := make([]float64, numel(shape))
 	ad := a.Data()
-	if len(dst) == 1 {
-		dst[0] = sumFloats(ad)
-		return FromData(dst, shape...)
+	if numel(shape) == 1 {
+		out := newOut(cloneInts(shape))
+		out.data[0] = sumFloats(ad)
+		return out
 	}
+	dst := make([]float64, numel(shape))
 	it := newIter2(a.Shape(), a.Shape(), shape)
 	it.rows(func(o, ia, ib, n, da, db int) {
 		src := ad[ia : ia+n]

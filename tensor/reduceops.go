@@ -242,9 +242,9 @@ func (a *Tensor) extreme(opName string, sign float64, p reducePlan, keepdim bool
 		extremeRows(dst, src, p.outer, p.n, p.inner, sign)
 	}
 	out := FromData(dst, p.outShape(keepdim)...)
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		res := extremeGrad(src, out.Data(), g.Data(), p.outer, p.n, p.inner)
-		return []*Tensor{FromData(p.restore(res), a.Shape()...)}
+		gin[0] = FromData(p.restore(res), a.Shape()...)
 	}, a)
 }
 
@@ -337,9 +337,9 @@ func (a *Tensor) prod(opName string, p reducePlan, keepdim bool) *Tensor {
 	dst := make([]float64, p.outer*p.inner)
 	prodRows(dst, src, p.outer, p.n, p.inner)
 	out := FromData(dst, p.outShape(keepdim)...)
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		res := prodGrad(src, g.Data(), p.outer, p.n, p.inner)
-		return []*Tensor{FromData(p.restore(res), a.Shape()...)}
+		gin[0] = FromData(p.restore(res), a.Shape()...)
 	}, a)
 }
 
@@ -434,9 +434,9 @@ func (a *Tensor) logSumExp(opName string, p reducePlan, keepdim bool) *Tensor {
 	dst := make([]float64, p.outer*p.inner)
 	lseRows(dst, src, p.outer, p.n, p.inner)
 	out := FromData(dst, p.outShape(keepdim)...)
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		res := lseGrad(src, out.Data(), g.Data(), p.outer, p.n, p.inner)
-		return []*Tensor{FromData(p.restore(res), a.Shape()...)}
+		gin[0] = FromData(p.restore(res), a.Shape()...)
 	}, a)
 }
 
@@ -464,8 +464,8 @@ func (a *Tensor) Cumsum(dim int) *Tensor {
 	shape := a.Shape()
 	outer, n, inner := splitDim("Cumsum", shape, dim)
 	out := FromData(scanSum(a.Data(), outer, n, inner, false), shape...)
-	return record(out, "Cumsum", func(out, g *Tensor) []*Tensor {
-		return []*Tensor{FromData(scanSum(g.Data(), outer, n, inner, true), shape...)}
+	return record(out, "Cumsum", func(out, g *Tensor, gin []*Tensor) {
+		gin[0] = FromData(scanSum(g.Data(), outer, n, inner, true), shape...)
 	}, a)
 }
 
@@ -529,7 +529,7 @@ func (a *Tensor) Cumprod(dim int) *Tensor {
 		}
 	}
 	out := FromData(dst, shape...)
-	return record(out, "Cumprod", func(out, g *Tensor) []*Tensor {
+	return record(out, "Cumprod", func(out, g *Tensor, gin []*Tensor) {
 		// d out_i / d x_k = Π_{j<k} x_j · Π_{k<j<=i} x_j for i >= k, so the
 		// gradient of x_k is P_k S_k with P_k = Π_{j<k} x_j and
 		// S_k = g_k + x_{k+1} S_{k+1}: no division, exact with zeros.
@@ -561,7 +561,7 @@ func (a *Tensor) Cumprod(dim int) *Tensor {
 				}
 			}
 		}
-		return []*Tensor{FromData(res, shape...)}
+		gin[0] = FromData(res, shape...)
 	}, a)
 }
 
@@ -615,7 +615,7 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 		}
 	}
 	out := FromData(dst, shape...)
-	return record(out, "Softmax", func(out, g *Tensor) []*Tensor {
+	return record(out, "Softmax", func(out, g *Tensor, gin []*Tensor) {
 		// d softmax: y (g - Σ g y)
 		yd, gd := out.Data(), g.Data()
 		res := make([]float64, len(yd))
@@ -630,7 +630,8 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 					r[i] = y * (gs[i] - dot)
 				}
 			}
-			return []*Tensor{FromData(res, shape...)}
+			gin[0] = FromData(res, shape...)
+			return
 		}
 		dot := make([]float64, inner)
 		for o := 0; o < outer; o++ {
@@ -650,7 +651,7 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 				}
 			}
 		}
-		return []*Tensor{FromData(res, shape...)}
+		gin[0] = FromData(res, shape...)
 	}, a)
 }
 
@@ -686,7 +687,7 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 		}
 	}
 	out := FromData(dst, shape...)
-	return record(out, "LogSoftmax", func(out, g *Tensor) []*Tensor {
+	return record(out, "LogSoftmax", func(out, g *Tensor, gin []*Tensor) {
 		// d log-softmax: g - exp(y) Σ g
 		yd, gd := out.Data(), g.Data()
 		res := make([]float64, len(yd))
@@ -701,7 +702,8 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 					r[i] = gs[i] - math.Exp(y)*s
 				}
 			}
-			return []*Tensor{FromData(res, shape...)}
+			gin[0] = FromData(res, shape...)
+			return
 		}
 		sum := make([]float64, inner)
 		for o := 0; o < outer; o++ {
@@ -720,7 +722,7 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 				}
 			}
 		}
-		return []*Tensor{FromData(res, shape...)}
+		gin[0] = FromData(res, shape...)
 	}, a)
 }
 

@@ -30,10 +30,17 @@ func (a *Tensor) Reshape(shape ...int) *Tensor {
 	if n != a.Len() {
 		panic(fmt.Sprintf("tensor: Reshape: cannot reshape %v into %v", a.Shape(), shape))
 	}
-	out := &Tensor{data: a.Data(), shape: shape}
-	return record(out, "Reshape", func(out, g *Tensor) []*Tensor {
-		return []*Tensor{g.Reshape(a.Shape()...)}
-	}, a)
+	return a.view(shape)
+}
+
+// view returns a tensor sharing a's values with shape, which holds as many
+// elements and is owned by the result (or shared with another tensor).
+func (a *Tensor) view(shape []int) *Tensor {
+	return record(&Tensor{data: a.Data(), shape: shape}, "Reshape", reshapeBackward, a)
+}
+
+func reshapeBackward(out, g *Tensor, gin []*Tensor) {
+	gin[0] = g.view(out.node.in[0].shape)
 }
 
 // Expand broadcasts a to shape, copying values along broadcast dims. It
@@ -66,8 +73,9 @@ func (a *Tensor) Expand(shape ...int) *Tensor {
 			copy(d, ad[ib:ib+n])
 		})
 	}
-	res := wrap(out, cloneInts(shape))
-	return record(res, "Expand", func(out, g *Tensor) []*Tensor {
-		return []*Tensor{g.SumTo(a.Shape())}
-	}, a)
+	return record(wrap(out, cloneInts(shape)), "Expand", expandBackward, a)
+}
+
+func expandBackward(out, g *Tensor, gin []*Tensor) {
+	gin[0] = g.SumTo(out.node.in[0].shape)
 }

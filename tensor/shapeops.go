@@ -49,8 +49,8 @@ func indexValue(opName string, v float64, size int, shape []int) int {
 // its gradient is the incoming gradient reshaped back.
 func reshapeView(a *Tensor, opName string, shape []int) *Tensor {
 	out := &Tensor{data: a.Data(), shape: shape}
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
-		return []*Tensor{FromData(g.Data(), a.Shape()...)}
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
+		gin[0] = FromData(g.Data(), a.Shape()...)
 	}, a)
 }
 
@@ -150,8 +150,8 @@ func (a *Tensor) permute(opName string, perm []int) *Tensor {
 		inv[p] = k
 	}
 	out := FromData(permuteValues(a.Data(), shape, perm), os...)
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
-		return []*Tensor{FromData(permuteValues(g.Data(), os, inv), shape...)}
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
+		gin[0] = FromData(permuteValues(g.Data(), os, inv), shape...)
 	}, a)
 }
 
@@ -261,14 +261,14 @@ func (a *Tensor) slice(opName string, d, start, length int, outShape []int) *Ten
 		copy(dst[o*blk:(o+1)*blk], ad[s:s+blk])
 	}
 	out := FromData(dst, outShape...)
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		res := make([]float64, len(ad))
 		for o := 0; o < outer; o++ {
 			s := (o*n + start) * inner
 			copy(res[s:s+blk], gd[o*blk:(o+1)*blk])
 		}
-		return []*Tensor{FromData(res, shape...)}
+		gin[0] = FromData(res, shape...)
 	}, a)
 }
 
@@ -307,7 +307,7 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 		}
 	}
 	out := FromData(dst, ns...)
-	return record(out, "IndexSelect", func(out, g *Tensor) []*Tensor {
+	return record(out, "IndexSelect", func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		res := make([]float64, len(ad))
 		for o := 0; o < outer; o++ {
@@ -319,7 +319,7 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 				}
 			}
 		}
-		return []*Tensor{FromData(res, shape...)}
+		gin[0] = FromData(res, shape...)
 	}, a)
 }
 
@@ -367,13 +367,13 @@ func (a *Tensor) Gather(dim int, idx *Tensor) *Tensor {
 		dst[p] = ad[o]
 	}
 	out := FromData(dst, is...)
-	return record(out, "Gather", func(out, g *Tensor) []*Tensor {
+	return record(out, "Gather", func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		res := make([]float64, len(ad))
 		for p, o := range offs {
 			res[o] += gd[p]
 		}
-		return []*Tensor{FromData(res, shape...)}
+		gin[0] = FromData(res, shape...)
 	}, a)
 }
 
@@ -461,9 +461,8 @@ func joinBlocks(opName string, ts []*Tensor, outer int, blocks []int, shape []in
 	}
 	out := FromData(dst, shape...)
 	inputs := append([]*Tensor(nil), ts...)
-	return record(out, opName, func(out, g *Tensor) []*Tensor {
+	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
-		res := make([]*Tensor, len(inputs))
 		at := 0
 		for k, t := range inputs {
 			b := blocks[k]
@@ -472,11 +471,10 @@ func joinBlocks(opName string, ts []*Tensor, outer int, blocks []int, shape []in
 				for o := 0; o < outer; o++ {
 					copy(r[o*b:(o+1)*b], gd[o*row+at:o*row+at+b])
 				}
-				res[k] = FromData(r, t.Shape()...)
+				gin[k] = FromData(r, t.Shape()...)
 			}
 			at += b
 		}
-		return res
 	}, inputs...)
 }
 

@@ -29,7 +29,7 @@ func unaryMap(a *Tensor, f func(float64) float64) *Tensor {
 // elementwise operations.
 func Unary(name string, a *Tensor, f func(float64) float64, df func(x, y float64) float64) *Tensor {
 	out := unaryMap(a, f)
-	return record(out, name, func(out, g *Tensor) []*Tensor {
+	return record(out, name, func(out, g *Tensor, gin []*Tensor) {
 		ad, od, gd := a.Data(), out.Data(), g.Data()
 		ga := newOut(a.shape)
 		res := ga.data
@@ -37,14 +37,15 @@ func Unary(name string, a *Tensor, f func(float64) float64, df func(x, y float64
 			for i := range res {
 				res[i] = gd[i] * df(ad[i], od[i])
 			}
-			return []*Tensor{ga}
+			gin[0] = ga
+			return
 		}
 		parallelFor(len(res), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				res[i] = gd[i] * df(ad[i], od[i])
 			}
 		})
-		return []*Tensor{ga}
+		gin[0] = ga
 	}, a)
 }
 
