@@ -3,6 +3,7 @@ package dist
 import (
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
@@ -180,7 +181,7 @@ func isTrailingRepeat(inner, outer []int) bool {
 // kernel to pay off.
 func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, float64) {
 	xd, ld := x.Data(), l.Data()
-	n, m := len(ld), len(xd)
+	n := len(ld)
 	if check {
 		for _, v := range xd {
 			if v != 0 && v != 1 {
@@ -192,6 +193,35 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 	if l.RequiresGrad() {
 		grad = make([]float64, n)
 	}
+	total := bernoulliLogitsPass(xd, ld, grad)
+	out := tensor.Scalar(total)
+	if grad == nil {
+		return out, false, 0
+	}
+	// The first backward pass scales the stored derivative in place and
+	// hands it on; should the graph be walked again, it is recomputed.
+	var handedOut atomic.Bool
+	return tensor.Fused("BernoulliLogitsSumLogProb", out, []*tensor.Tensor{x, l}, func(g *tensor.Tensor) []*tensor.Tensor {
+		gd := grad
+		if handedOut.Swap(true) {
+			gd = make([]float64, n)
+			bernoulliLogitsPass(xd, ld, gd)
+		}
+		if k := g.Item(); k != 1 {
+			forChunks(n, func(_, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					gd[i] *= k
+				}
+			})
+		}
+		return []*tensor.Tensor{nil, tensor.FromData(gd, l.Shape()...)}
+	}), false, 0
+}
+
+// bernoulliLogitsPass returns Σ x·l − softplus(l) over l, x repeating with
+// period len(x), and stores x − σ(l) in grad when grad is not nil.
+func bernoulliLogitsPass(xd, ld, grad []float64) float64 {
+	n, m := len(ld), len(xd)
 	partial := make([]float64, numChunks(n))
 	forChunks(n, func(c, lo, hi int) {
 		if m < minVectorRun {
@@ -219,23 +249,7 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 	for _, p := range partial {
 		total += p
 	}
-	out := tensor.Scalar(total)
-	if grad == nil {
-		return out, false, 0
-	}
-	return tensor.Fused("BernoulliLogitsSumLogProb", out, []*tensor.Tensor{x, l}, func(g *tensor.Tensor) []*tensor.Tensor {
-		k := g.Item()
-		if k != 1 {
-			gd := make([]float64, n)
-			forChunks(n, func(_, lo, hi int) {
-				for i := lo; i < hi; i++ {
-					gd[i] = k * grad[i]
-				}
-			})
-			return []*tensor.Tensor{nil, tensor.FromData(gd, l.Shape()...)}
-		}
-		return []*tensor.Tensor{nil, tensor.FromData(grad, l.Shape()...)}
-	}), false, 0
+	return total
 }
 
 // minVectorRun is the shortest run of x for which bernoulliLogitsSum calls

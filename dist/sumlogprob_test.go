@@ -92,3 +92,37 @@ func TestBernoulliSumLogProb(t *testing.T) {
 		t.Error("value 0.5 accepted")
 	}
 }
+
+// TestBernoulliSumLogProbBatched covers logits with a leading batch dim over
+// repeating observations, an infinite logit (the exact path for its run), a
+// short run of observations (the scalar path), and repeated backward passes
+// over one graph, each of which must see the unscaled derivative.
+func TestBernoulliSumLogProbBatched(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 2))
+	for _, m := range []int{1000, 7} {
+		ld := tensor.RandN(rng, 5, m).MulScalar(3).Clone().Data()
+		ld[2*m+3] = math.Inf(-1)
+		logits := tensor.New(ld, 5, m).SetRequiresGrad(true)
+		x := tensor.RandU(rng, m).Lt(tensor.Scalar(0.5))
+		x.Data()[3] = 0 // log-likelihood of 0 under logit −∞ is 0
+		d := BernoulliLogits(logits)
+		sum, _, err := d.SumLogProb(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp, _ := d.LogProb(x)
+		ref := lp.Sum()
+		if math.Abs(sum.Item()-ref.Item()) > 1e-12*math.Abs(ref.Item()) {
+			t.Errorf("m=%d: sum %.15g, reference %.15g", m, sum.Item(), ref.Item())
+		}
+		for _, k := range []float64{-0.25, 1, 3} {
+			got := tensor.Gradients(sum.MulScalar(k), logits)[0]
+			want := tensor.Gradients(ref.MulScalar(k), logits)[0]
+			for i, v := range got.Data() {
+				if math.Abs(v-want.Data()[i]) > 1e-12*max(1, math.Abs(k)) {
+					t.Fatalf("m=%d k=%v: grad[%d] = %.15g, reference %.15g", m, k, i, v, want.Data()[i])
+				}
+			}
+		}
+	}
+}
