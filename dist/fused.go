@@ -1,10 +1,9 @@
 package dist
 
 import (
-	"runtime"
 	"slices"
-	"sync"
 
+	"github.com/vigo-ppl/vigo/internal/parallel"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -82,29 +81,11 @@ func numChunks(n int) int { return max(1, (n+chunkSize-1)/chunkSize) }
 // there are several chunks and several CPUs.
 func forChunks(n int, fn func(c, lo, hi int)) {
 	nc := numChunks(n)
-	workers := min(runtime.GOMAXPROCS(0), nc)
-	if workers < 2 {
-		for c := 0; c < nc; c++ {
-			fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
-		}
+	if nc == 1 {
+		fn(0, 0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	next := make(chan int, nc)
-	for c := 0; c < nc; c++ {
-		next <- c
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range next {
-				fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(nc, func(c int) { fn(c, c*chunkSize, min(n, (c+1)*chunkSize)) })
 }
 
 // fusedBackward computes the gradients of a fused op. With reduce it returns,

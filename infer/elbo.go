@@ -4,11 +4,11 @@ import (
 	"log"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 
 	"github.com/vigo-ppl/vigo"
 	"github.com/vigo-ppl/vigo/handler"
+	"github.com/vigo-ppl/vigo/internal/parallel"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -280,25 +280,9 @@ func (e *TraceELBO) particles(en env, model, guide vigo.Program, eval particleFu
 			finish(out[k])
 		}
 	}
-	// Particles are shared out to at most GOMAXPROCS workers, the calling
-	// goroutine among them: few fresh goroutines means little stack growth
-	// per step, and the assignment does not affect the results because
-	// every particle has its own random stream.
-	workers := min(n, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := w; k < n; k += workers {
-				run(k)
-			}
-		}()
-	}
-	for k := 0; k < n; k += workers {
-		run(k)
-	}
-	wg.Wait()
+	// Particles run on all cores; the assignment does not affect the results
+	// because every particle has its own random stream and its own slot.
+	parallel.For(n, run)
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

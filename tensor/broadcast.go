@@ -3,7 +3,8 @@ package tensor
 import (
 	"fmt"
 	"runtime"
-	"sync"
+
+	"github.com/vigo-ppl/vigo/internal/parallel"
 )
 
 // BroadcastShapes returns the shape that NumPy/PyTorch broadcasting gives the
@@ -171,15 +172,6 @@ func parallelFor(n int, fn func(lo, hi int)) {
 		return
 	}
 	workers = min(workers, n/(parallelThreshold/2))
-	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
+	parallel.For((n+chunk-1)/chunk, func(c int) { fn(c*chunk, min(n, (c+1)*chunk)) })
 }

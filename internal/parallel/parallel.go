@@ -1,0 +1,127 @@
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// spinFor is how long an idle helper keeps looking for work before it
+// sleeps; it covers the gap between the parallel phases of consecutive
+// steps.
+const spinFor = 200 * time.Microsecond
+
+// job is one call of For: items are claimed one at a time through next,
+// and finished is closed when the last item is done.
+type job struct {
+	fn       func(i int)
+	n        int64
+	next     atomic.Int64
+	done     atomic.Int64
+	finished chan struct{}
+	panicked atomic.Pointer[any] // the first panic of an item, re-raised by For
+}
+
+// run claims and runs items until none is left.
+func (j *job) run() {
+	for {
+		i := j.next.Add(1) - 1
+		if i >= j.n {
+			return
+		}
+		j.item(int(i))
+	}
+}
+
+// item runs item i, recording a panic instead of letting it kill a helper.
+func (j *job) item(i int) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.panicked.CompareAndSwap(nil, &r)
+		}
+		if j.done.Add(1) == j.n {
+			close(j.finished)
+		}
+	}()
+	j.fn(i)
+}
+
+// helpers is the set of helper goroutines, started on first use; jobs are
+// offered to them through queue.
+type helpers struct {
+	once  sync.Once
+	queue chan *job
+}
+
+// pool is the process's helper set. It holds no state a caller can observe:
+// For behaves the same whether a helper or the caller runs an item.
+var pool helpers
+
+func (h *helpers) start() {
+	h.once.Do(func() {
+		n := runtime.NumCPU() - 1
+		h.queue = make(chan *job, 4*max(n, 1))
+		for range n {
+			go h.loop()
+		}
+	})
+}
+
+// loop serves jobs: after each it spins for spinFor, yielding the core to
+// any other goroutine that wants it, before it blocks for the next.
+func (h *helpers) loop() {
+	for {
+		var j *job
+		deadline := time.Now().Add(spinFor)
+		for j == nil {
+			select {
+			case j = <-h.queue:
+				continue
+			default:
+			}
+			if time.Now().After(deadline) {
+				j = <-h.queue
+				break
+			}
+			runtime.Gosched()
+		}
+		j.run()
+	}
+}
+
+// For calls fn(i) for every i in [0, n), on the calling goroutine and on up
+// to GOMAXPROCS−1 helpers, and returns when all calls have returned. Items
+// may run in any order and concurrently; fn must be safe for that. A panic
+// in fn is re-raised in the caller once every item has finished.
+func For(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	pool.start()
+	j := &job{fn: fn, n: int64(n), finished: make(chan struct{})}
+	for range workers - 1 {
+		select {
+		case pool.queue <- j:
+		default: // helpers are busy with other callers: do more here
+		}
+	}
+	j.run()
+	// Helpers may still be finishing their last items: wait awake for a
+	// while, as a sleeping caller is slow to wake, then sleep.
+	deadline := time.Now().Add(spinFor)
+	for j.done.Load() < j.n {
+		if time.Now().After(deadline) {
+			<-j.finished
+			break
+		}
+		runtime.Gosched()
+	}
+	if p := j.panicked.Load(); p != nil {
+		panic(*p)
+	}
+}
