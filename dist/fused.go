@@ -61,7 +61,7 @@ func (g gradSlot) result(op operand, shape []int, reduce bool) *tensor.Tensor {
 		for _, v := range g.acc {
 			s += v
 		}
-		return tensor.FromData([]float64{s}, op.t.Shape()...)
+		return tensor.Full(s, op.t.Shape()...)
 	}
 	t := tensor.FromData(g.buf, shape...)
 	if reduce && !slices.Equal(op.t.Shape(), shape) {

@@ -103,142 +103,160 @@ func normalLogProb(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, boo
 }
 
 // normalKernel evaluates the Normal (or LogNormal) log-density in one pass
-// and returns its backward pass.
+// and returns its backward pass. Data that fit in one chunk run inline,
+// without the closures that spreading chunks over cores needs.
 func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool, fusedBackward) {
 	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
 	n := numel(shape)
 	out := make([]float64, n)
-	nanChunk := make([]bool, numChunks(n))
-	forChunks(n, func(c, lo, hi int) {
-		xd, md, sd := xo.d, mo.d, so.d
-		xs, ms, ss := xo.s, mo.s, so.s
-		nan := false
-		switch {
-		case ss == 0 && ms == 0 && xs == 1 && !logx:
-			// the observation-site case: data against scalar parameters
-			iv := 1 / sd[0]
-			k := -math.Log(sd[0]) - logSqrt2Pi
-			m := md[0]
-			o := out[lo:hi]
-			for i, xv := range xd[lo:hi] {
-				z := (xv - m) * iv
-				v := k - 0.5*z*z
-				o[i] = v
-				if v != v {
-					nan = true
-				}
-			}
-		case ss == 0 && !logx:
-			iv := 1 / sd[0]
-			k := -math.Log(sd[0]) - logSqrt2Pi
-			for i := lo; i < hi; i++ {
-				z := (xd[i*xs] - md[i*ms]) * iv
-				v := k - 0.5*z*z
-				out[i] = v
-				if v != v {
-					nan = true
-				}
-			}
-		default:
-			for i := lo; i < hi; i++ {
-				s := sd[i*ss]
-				xv := xd[i*xs]
-				ly := 0.0
-				if logx {
-					ly = math.Log(xv)
-					xv = ly
-				}
-				z := (xv - md[i*ms]) / s
-				v := -0.5*z*z - math.Log(s) - logSqrt2Pi - ly
-				out[i] = v
-				if v != v {
-					nan = true
-				}
-			}
+	nc := numChunks(n)
+	var nan bool
+	if nc == 1 {
+		nan = normalForward(out, xo, mo, so, logx, 0, n)
+	} else {
+		nanChunk := make([]bool, nc)
+		forChunks(n, func(c, lo, hi int) { nanChunk[c] = normalForward(out, xo, mo, so, logx, lo, hi) })
+		for _, b := range nanChunk {
+			nan = nan || b
 		}
-		nanChunk[c] = nan
-	})
-	nan := false
-	for _, b := range nanChunk {
-		nan = nan || b
 	}
 	res := tensor.FromData(out, shape...)
 	return res, nan, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
-		nc := numChunks(n)
 		gx := newSlot(want[0], reduce, xo, n, nc)
 		gm := newSlot(want[1], reduce, mo, n, nc)
 		gs := newSlot(want[2], reduce, so, n, nc)
-		forChunks(n, func(c, lo, hi int) {
-			var ax, am, as float64
-			if so.s == 0 && mo.s == 0 && xo.s == 1 && !logx && g != nil && gx.buf == nil && gm.buf == nil && gs.buf == nil {
-				// scalar parameters reduced: two running sums, nothing stored
-				iv := 1 / so.d[0]
-				m := mo.d[0]
-				gd := g[lo:hi]
-				var sz, szz float64 // Σ g·z and Σ g·(z²-1)
-				for i, xv := range xo.d[lo:hi] {
-					z := (xv - m) * iv
-					gi := gd[i]
-					sz += gi * z
-					szz += gi * (z*z - 1)
-				}
-				if gm.acc != nil {
-					gm.acc[c] = sz * iv
-				}
-				if gs.acc != nil {
-					gs.acc[c] = szz * iv
-				}
-				return
-			}
-			iv0 := 1 / so.d[0]
-			for i := lo; i < hi; i++ {
-				iv := iv0
-				if so.s != 0 {
-					iv = 1 / so.d[i]
-				}
-				xv := xo.d[i*xo.s]
-				if logx {
-					xv = math.Log(xv)
-				}
-				z := (xv - mo.d[i*mo.s]) * iv
-				gi := 1.0
-				if g != nil {
-					gi = g[i]
-				}
-				w := gi * z * iv // g ∂/∂loc
-				wx := -w
-				if logx {
-					wx = (-w - gi) / xo.d[i*xo.s]
-				}
-				if gx.buf != nil {
-					gx.buf[i] = wx
-				} else {
-					ax += wx
-				}
-				if gm.buf != nil {
-					gm.buf[i] = w
-				} else {
-					am += w
-				}
-				ws := gi * (z*z - 1) * iv // g ∂/∂scale
-				if gs.buf != nil {
-					gs.buf[i] = ws
-				} else {
-					as += ws
-				}
-			}
-			if gx.acc != nil {
-				gx.acc[c] = ax
-			}
-			if gm.acc != nil {
-				gm.acc[c] = am
-			}
-			if gs.acc != nil {
-				gs.acc[c] = as
-			}
-		})
+		if nc == 1 {
+			normalBackward(g, xo, mo, so, logx, gx, gm, gs, 0, 0, n)
+		} else {
+			sx, sm, ss := gx, gm, gs // copies share the buffers; only the closure sees them
+			forChunks(n, func(c, lo, hi int) { normalBackward(g, xo, mo, so, logx, sx, sm, ss, c, lo, hi) })
+		}
 		return []*tensor.Tensor{gx.result(xo, shape, reduce), gm.result(mo, shape, reduce), gs.result(so, shape, reduce)}
+	}
+}
+
+// normalForward writes the log-density of elements [lo, hi) into out and
+// reports whether any is NaN.
+func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) bool {
+	xd, md, sd := xo.d, mo.d, so.d
+	xs, ms, ss := xo.s, mo.s, so.s
+	nan := false
+	switch {
+	case ss == 0 && ms == 0 && xs == 1 && !logx:
+		// the observation-site case: data against scalar parameters
+		iv := 1 / sd[0]
+		k := -math.Log(sd[0]) - logSqrt2Pi
+		m := md[0]
+		o := out[lo:hi]
+		for i, xv := range xd[lo:hi] {
+			z := (xv - m) * iv
+			v := k - 0.5*z*z
+			o[i] = v
+			if v != v {
+				nan = true
+			}
+		}
+	case ss == 0 && !logx:
+		iv := 1 / sd[0]
+		k := -math.Log(sd[0]) - logSqrt2Pi
+		for i := lo; i < hi; i++ {
+			z := (xd[i*xs] - md[i*ms]) * iv
+			v := k - 0.5*z*z
+			out[i] = v
+			if v != v {
+				nan = true
+			}
+		}
+	default:
+		for i := lo; i < hi; i++ {
+			s := sd[i*ss]
+			xv := xd[i*xs]
+			ly := 0.0
+			if logx {
+				ly = math.Log(xv)
+				xv = ly
+			}
+			z := (xv - md[i*ms]) / s
+			v := -0.5*z*z - math.Log(s) - logSqrt2Pi - ly
+			out[i] = v
+			if v != v {
+				nan = true
+			}
+		}
+	}
+	return nan
+}
+
+// normalBackward accumulates the gradients of chunk c, elements [lo, hi),
+// into the slots (g nil reads as ones).
+func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradSlot, c, lo, hi int) {
+	var ax, am, as float64
+	if so.s == 0 && mo.s == 0 && xo.s == 1 && !logx && g != nil && gx.buf == nil && gm.buf == nil && gs.buf == nil {
+		// scalar parameters reduced: two running sums, nothing stored
+		iv := 1 / so.d[0]
+		m := mo.d[0]
+		gd := g[lo:hi]
+		var sz, szz float64 // Σ g·z and Σ g·(z²-1)
+		for i, xv := range xo.d[lo:hi] {
+			z := (xv - m) * iv
+			gi := gd[i]
+			sz += gi * z
+			szz += gi * (z*z - 1)
+		}
+		if gm.acc != nil {
+			gm.acc[c] = sz * iv
+		}
+		if gs.acc != nil {
+			gs.acc[c] = szz * iv
+		}
+		return
+	}
+	iv0 := 1 / so.d[0]
+	for i := lo; i < hi; i++ {
+		iv := iv0
+		if so.s != 0 {
+			iv = 1 / so.d[i]
+		}
+		xv := xo.d[i*xo.s]
+		if logx {
+			xv = math.Log(xv)
+		}
+		z := (xv - mo.d[i*mo.s]) * iv
+		gi := 1.0
+		if g != nil {
+			gi = g[i]
+		}
+		w := gi * z * iv // g ∂/∂loc
+		wx := -w
+		if logx {
+			wx = (-w - gi) / xo.d[i*xo.s]
+		}
+		if gx.buf != nil {
+			gx.buf[i] = wx
+		} else {
+			ax += wx
+		}
+		if gm.buf != nil {
+			gm.buf[i] = w
+		} else {
+			am += w
+		}
+		ws := gi * (z*z - 1) * iv // g ∂/∂scale
+		if gs.buf != nil {
+			gs.buf[i] = ws
+		} else {
+			as += ws
+		}
+	}
+	if gx.acc != nil {
+		gx.acc[c] = ax
+	}
+	if gm.acc != nil {
+		gm.acc[c] = am
+	}
+	if gs.acc != nil {
+		gs.acc[c] = as
 	}
 }
 

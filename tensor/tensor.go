@@ -118,7 +118,8 @@ func Vector(values ...float64) *Tensor { return New(values, len(values)) }
 
 // Zeros returns a tensor of the given shape filled with 0.
 func Zeros(shape ...int) *Tensor {
-	return &Tensor{data: make([]float64, checkShape(shape)), shape: cloneInts(shape)}
+	checkShape(shape)
+	return newOut(cloneInts(shape))
 }
 
 // Ones returns a tensor of the given shape filled with 1.
