@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -59,35 +60,42 @@ func TestNormalSumLogProb(t *testing.T) {
 	}
 }
 
-// TestBernoulliSumLogProb checks the fused sum and its gradient against
-// LogProb(value).Sum(), including extreme logits.
-func TestBernoulliSumLogProb(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 1))
-	n := 40000
-	l := tensor.RandN(rng, n).MulScalar(8)
-	ld := l.Clone().Data()
-	ld[0], ld[1], ld[2], ld[3] = 800, -800, 40, -40
-	logits := tensor.New(ld, n).SetRequiresGrad(true)
-	x := tensor.RandU(rng, n).Lt(tensor.Scalar(0.5))
-	d := BernoulliLogits(logits)
+// checkBernoulliSum compares the fused sum of d's log-density at x, and its
+// gradient with respect to logits under each scale k (one backward pass per
+// k over the same graph), against LogProb(x).Sum().
+func checkBernoulliSum(t *testing.T, name string, d *BernoulliDist, logits, x *tensor.Tensor, ks []float64) {
+	t.Helper()
 	sum, _, err := d.SumLogProb(x)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lp, _ := d.LogProb(x)
 	ref := lp.Sum()
-	if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
-		t.Errorf("sum %.15g, reference %.15g", sum.Item(), ref.Item())
+	if math.Abs(sum.Item()-ref.Item()) > 1e-12*math.Abs(ref.Item()) {
+		t.Errorf("%s: sum %.15g, reference %.15g", name, sum.Item(), ref.Item())
 	}
-	for _, k := range []float64{1, -0.25} {
+	for _, k := range ks {
 		got := tensor.Gradients(sum.MulScalar(k), logits)[0]
 		want := tensor.Gradients(ref.MulScalar(k), logits)[0]
 		for i, v := range got.Data() {
-			if math.Abs(v-want.Data()[i]) > 1e-12 {
-				t.Fatalf("k=%v grad[%d] = %.15g, reference %.15g", k, i, v, want.Data()[i])
+			if math.Abs(v-want.Data()[i]) > 1e-12*max(1, math.Abs(k)) {
+				t.Fatalf("%s k=%v: grad[%d] = %.15g, reference %.15g", name, k, i, v, want.Data()[i])
 			}
 		}
 	}
+}
+
+// TestBernoulliSumLogProb checks the fused sum and its gradient against
+// LogProb(value).Sum(), including extreme logits.
+func TestBernoulliSumLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	n := 40000
+	ld := tensor.RandN(rng, n).MulScalar(8).Clone().Data()
+	ld[0], ld[1], ld[2], ld[3] = 800, -800, 40, -40
+	logits := tensor.New(ld, n).SetRequiresGrad(true)
+	x := tensor.RandU(rng, n).Lt(tensor.Scalar(0.5))
+	d := BernoulliLogits(logits)
+	checkBernoulliSum(t, "flat", d, logits, x, []float64{1, -0.25})
 	if _, _, err := d.SumLogProb(tensor.Full(0.5, n)); err == nil {
 		t.Error("value 0.5 accepted")
 	}
@@ -103,26 +111,8 @@ func TestBernoulliSumLogProbBatched(t *testing.T) {
 		ld := tensor.RandN(rng, 5, m).MulScalar(3).Clone().Data()
 		ld[2*m+3] = math.Inf(-1)
 		logits := tensor.New(ld, 5, m).SetRequiresGrad(true)
-		x := tensor.RandU(rng, m).Lt(tensor.Scalar(0.5))
-		x.Data()[3] = 0 // log-likelihood of 0 under logit −∞ is 0
-		d := BernoulliLogits(logits)
-		sum, _, err := d.SumLogProb(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lp, _ := d.LogProb(x)
-		ref := lp.Sum()
-		if math.Abs(sum.Item()-ref.Item()) > 1e-12*math.Abs(ref.Item()) {
-			t.Errorf("m=%d: sum %.15g, reference %.15g", m, sum.Item(), ref.Item())
-		}
-		for _, k := range []float64{-0.25, 1, 3} {
-			got := tensor.Gradients(sum.MulScalar(k), logits)[0]
-			want := tensor.Gradients(ref.MulScalar(k), logits)[0]
-			for i, v := range got.Data() {
-				if math.Abs(v-want.Data()[i]) > 1e-12*max(1, math.Abs(k)) {
-					t.Fatalf("m=%d k=%v: grad[%d] = %.15g, reference %.15g", m, k, i, v, want.Data()[i])
-				}
-			}
-		}
+		xd := tensor.RandU(rng, m).Lt(tensor.Scalar(0.5)).Clone().Data()
+		xd[3] = 0 // log-likelihood of 0 under logit −∞ is 0
+		checkBernoulliSum(t, fmt.Sprintf("m=%d", m), BernoulliLogits(logits), logits, tensor.New(xd, m), []float64{-0.25, 1, 3})
 	}
 }
