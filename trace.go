@@ -72,8 +72,8 @@ type Trace struct {
 // indexThreshold is the size from which a trace keeps a name index.
 const indexThreshold = 16
 
-// NewTrace returns an empty trace.
-func NewTrace() *Trace { return &Trace{} }
+// NewTrace returns an empty trace, with room for a small program's sites.
+func NewTrace() *Trace { return &Trace{sites: make([]*Site, 0, 8)} }
 
 // find returns the position of the site called name, or -1.
 func (t *Trace) find(name string) int {
