@@ -51,6 +51,7 @@ func (j *job) item(i int) {
 // offered to them through queue.
 type helpers struct {
 	once  sync.Once
+	n     int // number of helpers
 	queue chan *job
 }
 
@@ -60,9 +61,9 @@ var pool helpers
 
 func (h *helpers) start() {
 	h.once.Do(func() {
-		n := runtime.NumCPU() - 1
-		h.queue = make(chan *job, 4*max(n, 1))
-		for range n {
+		h.n = runtime.NumCPU() - 1
+		h.queue = make(chan *job, 4*max(h.n, 1))
+		for range h.n {
 			go h.loop()
 		}
 	})
@@ -104,7 +105,7 @@ func For(n int, fn func(i int)) {
 	}
 	pool.start()
 	j := &job{fn: fn, n: int64(n), finished: make(chan struct{})}
-	for range workers - 1 {
+	for range min(workers-1, pool.n) {
 		select {
 		case pool.queue <- j:
 		default: // helpers are busy with other callers: do more here
