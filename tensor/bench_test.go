@@ -91,3 +91,22 @@ func BenchmarkSmallExpression(b *testing.B) {
 		z.Square().MulScalar(-0.5).Sub(scale.Log()).Sum().Backward()
 	}
 }
+
+// BenchmarkExpSigmoid times Exp and Sigmoid, forward and backward, over
+// 100 000 elements: the vectorized transcendental kernels.
+func BenchmarkExpSigmoid(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	x := randParam(rng, -5, 5, 100000)
+	for _, c := range []struct {
+		name string
+		f    func(*Tensor) *Tensor
+	}{{"Exp", (*Tensor).Exp}, {"Sigmoid", (*Tensor).Sigmoid}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x.ClearGrad()
+				c.f(x).Sum().Backward()
+			}
+		})
+	}
+}

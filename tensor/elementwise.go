@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
+)
 
 // sliceUnary is the fused form of Unary: fwd fills dst from x one chunk at a
 // time and bwd fills dst with g·f'(x) given the inputs x and outputs y, so the
@@ -29,17 +33,7 @@ func flatGrad(x, y float64) float64 { return 0 }
 // Sigmoid returns the logistic function 1/(1+e^-a) elementwise, computed
 // without overflow for any input.
 func (a *Tensor) Sigmoid() *Tensor {
-	return sliceUnary("Sigmoid", a,
-		func(dst, x []float64) {
-			for i, v := range x {
-				dst[i] = SigmoidFloat(v)
-			}
-		},
-		func(dst, g, x, y []float64) {
-			for i, v := range x {
-				dst[i] = g[i] * sigmoidGradFloat(v)
-			}
-		})
+	return sliceUnary("Sigmoid", a, vecmath.Sigmoid, func(dst, g, x, _ []float64) { vecmath.SigmoidGrad(dst, g, x) })
 }
 
 // LogSigmoid returns log σ(a) = -softplus(-a) elementwise, accurate in both

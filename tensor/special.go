@@ -17,14 +17,6 @@ func SigmoidFloat(x float64) float64 {
 	return e / (1 + e)
 }
 
-// sigmoidGradFloat returns σ(x)(1-σ(x)) = e^-|x| / (1+e^-|x|)², which keeps
-// full relative accuracy in both tails where 1-σ(x) would round to zero.
-func sigmoidGradFloat(x float64) float64 {
-	e := math.Exp(-math.Abs(x))
-	d := 1 + e
-	return e / (d * d)
-}
-
 // SoftplusFloat returns log(1+e^x), written as max(x,0) + log1p(e^-|x|) so that
 // it neither overflows for large x nor loses the tiny value e^x for very
 // negative x. Unlike PyTorch's softplus it has no linear threshold: the

@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
+)
 
 // unaryMap applies f to every element of a into a new tensor, splitting
 // large tensors across cores. It records no gradient.
@@ -56,7 +60,11 @@ func (a *Tensor) Neg() *Tensor {
 
 // Exp returns e^a elementwise.
 func (a *Tensor) Exp() *Tensor {
-	return Unary("Exp", a, math.Exp, func(x, y float64) float64 { return y })
+	return sliceUnary("Exp", a, vecmath.Exp, func(dst, g, x, y []float64) {
+		for i, yi := range y {
+			dst[i] = g[i] * yi
+		}
+	})
 }
 
 // Log returns the natural logarithm of a elementwise.

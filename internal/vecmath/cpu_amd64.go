@@ -51,3 +51,19 @@ func axpyAVX2(alpha float64, x, y *float64, n int)
 //
 //go:noescape
 func dotAVX2(x, y *float64, n int) float64
+
+// sigmoidAVX2 stores σ(x[i]) in dst[i] for n elements, n a multiple of 4.
+//
+//go:noescape
+func sigmoidAVX2(dst, x *float64, n int)
+
+// sigmoidGradAVX2 stores gr[i]·σ'(x[i]) in dst[i] for n elements, n a
+// multiple of 4.
+//
+//go:noescape
+func sigmoidGradAVX2(dst, gr, x *float64, n int)
+
+// expAVX2 stores e^x[i] in dst[i] for n elements, n a multiple of 4.
+//
+//go:noescape
+func expAVX2(dst, x *float64, n int)

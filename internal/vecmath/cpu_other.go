@@ -18,3 +18,15 @@ func axpyAVX2(alpha float64, x, y *float64, n int) {
 func dotAVX2(x, y *float64, n int) float64 {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
+
+func sigmoidAVX2(dst, x *float64, n int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
+
+func sigmoidGradAVX2(dst, gr, x *float64, n int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
+
+func expAVX2(dst, x *float64, n int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}

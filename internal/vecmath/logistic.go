@@ -74,12 +74,16 @@ func bernoulliLogitsGo(l, x, grad []float64) float64 {
 func expNeg(a float64) float64 {
 	y := -a
 	k := math.RoundToEven(y * math.Log2E)
-	r := (y - k*ln2Hi) - k*ln2Lo
+	return expPoly((y-k*ln2Hi)-k*ln2Lo) * math.Float64frombits(uint64(int64(k)+1023+expShift)<<52) * 0x1p-100
+}
+
+// expPoly returns e^r for |r| ≤ ln2/2 as E(r²) + r·O(r²), with the Taylor
+// coefficients 1/n!, n ≤ 13.
+func expPoly(r float64) float64 {
 	z := r * r
-	// e^r = E(r²) + r·O(r²) with the Taylor coefficients 1/n!, n ≤ 13.
 	e := ((((((1.0/479001600)*z+1.0/3628800)*z+1.0/40320)*z+1.0/720)*z+1.0/24)*z+1.0/2)*z + 1
 	o := ((((((1.0/6227020800)*z+1.0/39916800)*z+1.0/362880)*z+1.0/5040)*z+1.0/120)*z+1.0/6)*z + 1
-	return (e + r*o) * math.Float64frombits(uint64(int64(k)+1023+expShift)<<52) * 0x1p-100
+	return e + r*o
 }
 
 // log1pUnit returns log(1+t) for 0 ≤ t ≤ 1.

@@ -2,8 +2,11 @@
 
 #include "textflag.h"
 
+// Kernels built on e^x: the Bernoulli-logits likelihood, the logistic
+// function and its derivative, and e^x itself.
+//
 // Constants, each repeated in all four lanes so that it can be a 256-bit
-// memory operand. The formulas are those of bernoulliLogitsGo.
+// memory operand. The formulas are those of the Go twins in this package.
 
 // clears the sign bit
 DATA absMask<>+0(SB)/8, $0x7fffffffffffffff
@@ -250,6 +253,66 @@ DATA atanh23<>+16(SB)/8, $0x3fa642c8590b2164
 DATA atanh23<>+24(SB)/8, $0x3fa642c8590b2164
 GLOBL atanh23<>(SB), RODATA|NOPTR, $32
 
+// -746: e^x rounds to zero below it
+DATA expLo<>+0(SB)/8, $0xc087500000000000
+DATA expLo<>+8(SB)/8, $0xc087500000000000
+DATA expLo<>+16(SB)/8, $0xc087500000000000
+DATA expLo<>+24(SB)/8, $0xc087500000000000
+GLOBL expLo<>(SB), RODATA|NOPTR, $32
+
+// 710: e^x overflows above it
+DATA expHi<>+0(SB)/8, $0x4086300000000000
+DATA expHi<>+8(SB)/8, $0x4086300000000000
+DATA expHi<>+16(SB)/8, $0x4086300000000000
+DATA expHi<>+24(SB)/8, $0x4086300000000000
+GLOBL expHi<>(SB), RODATA|NOPTR, $32
+
+// 0.5
+DATA half<>+0(SB)/8, $0x3fe0000000000000
+DATA half<>+8(SB)/8, $0x3fe0000000000000
+DATA half<>+16(SB)/8, $0x3fe0000000000000
+DATA half<>+24(SB)/8, $0x3fe0000000000000
+GLOBL half<>(SB), RODATA|NOPTR, $32
+
+// 2^52 + 1023: added to an integer-valued k it leaves the biased exponent of 2^k in the low mantissa bits
+DATA expBias0<>+0(SB)/8, $0x43300000000003ff
+DATA expBias0<>+8(SB)/8, $0x43300000000003ff
+DATA expBias0<>+16(SB)/8, $0x43300000000003ff
+DATA expBias0<>+24(SB)/8, $0x43300000000003ff
+GLOBL expBias0<>(SB), RODATA|NOPTR, $32
+
+// EXP_NEG_ABS sets Y6 to t = e^−a for the four values in Y0, a = min(|Y0|, 746):
+// −a = k·ln2 + r, e^−a = 2^k·(E(r²) + r·O(r²)). It leaves |Y0| in Y2 and uses
+// Y3–Y7. For NaN input t is 0.
+#define EXP_NEG_ABS \
+	VANDPD      absMask<>(SB), Y0, Y2; \
+	VMINPD      expLimit<>(SB), Y2, Y3; \
+	VXORPD      signMask<>(SB), Y3, Y3; \
+	VMULPD      log2e<>(SB), Y3, Y4; \
+	VROUNDPD    $0, Y4, Y4; \
+	VFMADD231PD negLn2Hi<>(SB), Y4, Y3; \
+	VFMADD231PD negLn2Lo<>(SB), Y4, Y3; \
+	VMULPD      Y3, Y3, Y5; \
+	VMOVUPD     exp12<>(SB), Y6; \
+	VFMADD213PD exp10<>(SB), Y5, Y6; \
+	VFMADD213PD exp8<>(SB), Y5, Y6; \
+	VFMADD213PD exp6<>(SB), Y5, Y6; \
+	VFMADD213PD exp4<>(SB), Y5, Y6; \
+	VFMADD213PD exp2<>(SB), Y5, Y6; \
+	VFMADD213PD one<>(SB), Y5, Y6; \
+	VMOVUPD     exp13<>(SB), Y7; \
+	VFMADD213PD exp11<>(SB), Y5, Y7; \
+	VFMADD213PD exp9<>(SB), Y5, Y7; \
+	VFMADD213PD exp7<>(SB), Y5, Y7; \
+	VFMADD213PD exp5<>(SB), Y5, Y7; \
+	VFMADD213PD exp3<>(SB), Y5, Y7; \
+	VFMADD213PD one<>(SB), Y5, Y7; \
+	VFMADD231PD Y7, Y3, Y6; \
+	VADDPD      expBias<>(SB), Y4, Y4; \
+	VPSLLQ      $52, Y4, Y4; \
+	VMULPD      Y4, Y6, Y6; \
+	VMULPD      expUnshift<>(SB), Y6, Y6
+
 // func bernoulliLogitsAVX2(l, x, grad *float64, n int) float64
 //
 // Registers: Y0 l, Y1 x, Y2 |l|, Y3 reduced argument r, Y4 k then 2^k,
@@ -268,34 +331,7 @@ loop:
 	VMOVUPD (SI), Y0
 	VMOVUPD (DI), Y1
 
-	// t = e^−a, a = min(|l|, 746): −a = k·ln2 + r, e^−a = 2^k·(E(r²) + r·O(r²)).
-	VANDPD      absMask<>(SB), Y0, Y2
-	VMINPD      expLimit<>(SB), Y2, Y3
-	VXORPD      signMask<>(SB), Y3, Y3
-	VMULPD      log2e<>(SB), Y3, Y4
-	VROUNDPD    $0, Y4, Y4
-	VFMADD231PD negLn2Hi<>(SB), Y4, Y3
-	VFMADD231PD negLn2Lo<>(SB), Y4, Y3
-	VMULPD      Y3, Y3, Y5
-	VMOVUPD     exp12<>(SB), Y6
-	VFMADD213PD exp10<>(SB), Y5, Y6
-	VFMADD213PD exp8<>(SB), Y5, Y6
-	VFMADD213PD exp6<>(SB), Y5, Y6
-	VFMADD213PD exp4<>(SB), Y5, Y6
-	VFMADD213PD exp2<>(SB), Y5, Y6
-	VFMADD213PD one<>(SB), Y5, Y6
-	VMOVUPD     exp13<>(SB), Y7
-	VFMADD213PD exp11<>(SB), Y5, Y7
-	VFMADD213PD exp9<>(SB), Y5, Y7
-	VFMADD213PD exp7<>(SB), Y5, Y7
-	VFMADD213PD exp5<>(SB), Y5, Y7
-	VFMADD213PD exp3<>(SB), Y5, Y7
-	VFMADD213PD one<>(SB), Y5, Y7
-	VFMADD231PD Y7, Y3, Y6
-	VADDPD      expBias<>(SB), Y4, Y4
-	VPSLLQ      $52, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMULPD      expUnshift<>(SB), Y6, Y6
+	EXP_NEG_ABS
 
 	// log1p(t) = m·ln2 + 2s·Q(s²), s = (t−m)/(t+2+m), m = [t > √2−1].
 	VCMPPD      $0x1e, log1pSplit<>(SB), Y6, Y8
@@ -356,4 +392,127 @@ done:
 	VHADDPD      X15, X15, X15
 	VZEROUPPER
 	MOVSD        X15, ret+32(FP)
+	RET
+
+// func sigmoidAVX2(dst, x *float64, n int)
+//
+// dst[i] = σ(x[i]) = 1/(1+t) for x > 0 and t/(1+t) otherwise, t = e^−|x|;
+// NaN stays NaN. n is a multiple of 4.
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DX
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $2, CX
+	JZ   sigDone
+
+sigLoop:
+	VMOVUPD (SI), Y0
+	EXP_NEG_ABS
+	VADDPD    one<>(SB), Y6, Y11
+	VMOVUPD   one<>(SB), Y12
+	VDIVPD    Y11, Y12, Y12
+	VMULPD    Y6, Y12, Y13
+	VXORPD    Y11, Y11, Y11
+	VCMPPD    $0x1e, Y11, Y0, Y11
+	VBLENDVPD Y11, Y12, Y13, Y13
+	VCMPPD    $3, Y0, Y0, Y11     // x is NaN
+	VBLENDVPD Y11, Y0, Y13, Y13
+	VMOVUPD   Y13, (DX)
+	ADDQ      $32, SI
+	ADDQ      $32, DX
+	DECQ      CX
+	JNZ       sigLoop
+
+sigDone:
+	VZEROUPPER
+	RET
+
+// func sigmoidGradAVX2(dst, gr, x *float64, n int)
+//
+// dst[i] = gr[i]·σ'(x[i]) = gr[i]·t/(1+t)², t = e^−|x|; NaN stays NaN. n is a
+// multiple of 4.
+TEXT ·sigmoidGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ gr+8(FP), DI
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $2, CX
+	JZ   sgDone
+
+sgLoop:
+	VMOVUPD (SI), Y0
+	EXP_NEG_ABS
+	VADDPD    one<>(SB), Y6, Y11
+	VMULPD    Y11, Y11, Y11
+	VDIVPD    Y11, Y6, Y12
+	VMULPD    (DI), Y12, Y12
+	VCMPPD    $3, Y0, Y0, Y11
+	VBLENDVPD Y11, Y0, Y12, Y12
+	VMOVUPD   Y12, (DX)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	ADDQ      $32, DX
+	DECQ      CX
+	JNZ       sgLoop
+
+sgDone:
+	VZEROUPPER
+	RET
+
+// func expAVX2(dst, x *float64, n int)
+//
+// dst[i] = e^x[i] over the whole range: x is clamped to [−746, 710] (NaN
+// kept), reduced as x = k·ln2 + r, and 2^k applied as 2^k1·2^k2 with
+// k1 = ⌊k/2⌋, so that overflow gives +Inf and subnormal results are rounded
+// once. n is a multiple of 4.
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DX
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $2, CX
+	JZ   expDone
+
+expLoop:
+	VMOVUPD     (SI), Y0
+	VMOVUPD     expLo<>(SB), Y3
+	VMAXPD      Y0, Y3, Y3 // a NaN in x is kept: max returns its second source
+	VMOVUPD     expHi<>(SB), Y4
+	VMINPD      Y3, Y4, Y3
+	VMULPD      log2e<>(SB), Y3, Y4
+	VROUNDPD    $0, Y4, Y4
+	VFMADD231PD negLn2Hi<>(SB), Y4, Y3
+	VFMADD231PD negLn2Lo<>(SB), Y4, Y3
+	VMULPD      Y3, Y3, Y5
+	VMOVUPD     exp12<>(SB), Y6
+	VFMADD213PD exp10<>(SB), Y5, Y6
+	VFMADD213PD exp8<>(SB), Y5, Y6
+	VFMADD213PD exp6<>(SB), Y5, Y6
+	VFMADD213PD exp4<>(SB), Y5, Y6
+	VFMADD213PD exp2<>(SB), Y5, Y6
+	VFMADD213PD one<>(SB), Y5, Y6
+	VMOVUPD     exp13<>(SB), Y7
+	VFMADD213PD exp11<>(SB), Y5, Y7
+	VFMADD213PD exp9<>(SB), Y5, Y7
+	VFMADD213PD exp7<>(SB), Y5, Y7
+	VFMADD213PD exp5<>(SB), Y5, Y7
+	VFMADD213PD exp3<>(SB), Y5, Y7
+	VFMADD213PD one<>(SB), Y5, Y7
+	VFMADD231PD Y7, Y3, Y6
+	VMULPD      half<>(SB), Y4, Y8
+	VROUNDPD    $1, Y8, Y8 // k1 = ⌊k/2⌋
+	VSUBPD      Y8, Y4, Y9 // k2 = k − k1
+	VADDPD      expBias0<>(SB), Y8, Y8
+	VPSLLQ      $52, Y8, Y8
+	VADDPD      expBias0<>(SB), Y9, Y9
+	VPSLLQ      $52, Y9, Y9
+	VMULPD      Y8, Y6, Y6
+	VMULPD      Y9, Y6, Y6
+	VMOVUPD     Y6, (DX)
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNZ         expLoop
+
+expDone:
+	VZEROUPPER
 	RET
