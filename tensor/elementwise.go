@@ -13,17 +13,26 @@ import (
 // cores.
 func sliceUnary(name string, a *Tensor, fwd func(dst, x []float64), bwd func(dst, g, x, y []float64)) *Tensor {
 	ad := a.Data()
-	od := make([]float64, len(ad))
-	parallelFor(len(od), func(lo, hi int) { fwd(od[lo:hi], ad[lo:hi]) })
-	out := FromData(od, a.Shape()...)
+	out := newOut(a.shape)
+	od := out.data
+	if len(od) < parallelThreshold {
+		fwd(od, ad)
+	} else {
+		parallelFor(len(od), func(lo, hi int) { fwd(od[lo:hi], ad[lo:hi]) })
+	}
 	if bwd == nil {
 		return out
 	}
 	return record(out, name, func(out, g *Tensor, gin []*Tensor) {
 		gd, yd := g.Data(), out.Data()
-		res := make([]float64, len(ad))
-		parallelFor(len(res), func(lo, hi int) { bwd(res[lo:hi], gd[lo:hi], ad[lo:hi], yd[lo:hi]) })
-		gin[0] = FromData(res, a.Shape()...)
+		ga := newOut(a.shape)
+		res := ga.data
+		if len(res) < parallelThreshold {
+			bwd(res, gd, ad, yd)
+		} else {
+			parallelFor(len(res), func(lo, hi int) { bwd(res[lo:hi], gd[lo:hi], ad[lo:hi], yd[lo:hi]) })
+		}
+		gin[0] = ga
 	}, a)
 }
 

@@ -57,7 +57,7 @@ func sumToBackward(out, g *Tensor, gin []*Tensor) {
 func reduceTo(a *Tensor, shape []int) *Tensor {
 	ad := a.Data()
 	if numel(shape) == 1 {
-		out := newOut(cloneInts(shape))
+		out := newOut(ownShape(shape))
 		out.data[0] = sumFloats(ad)
 		return out
 	}

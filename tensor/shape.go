@@ -73,7 +73,7 @@ func (a *Tensor) Expand(shape ...int) *Tensor {
 			copy(d, ad[ib:ib+n])
 		})
 	}
-	return record(wrap(out, cloneInts(shape)), "Expand", expandBackward, a)
+	return record(wrap(out, ownShape(shape)), "Expand", expandBackward, a)
 }
 
 func expandBackward(out, g *Tensor, gin []*Tensor) {

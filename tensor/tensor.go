@@ -39,7 +39,7 @@ func New(data []float64, shape ...int) *Tensor {
 	}
 	d := make([]float64, n)
 	copy(d, data)
-	return &Tensor{data: d, shape: cloneInts(shape)}
+	return &Tensor{data: d, shape: ownShape(shape)}
 }
 
 // FromData returns a tensor that takes ownership of data (no copy) with the
@@ -52,7 +52,7 @@ func FromData(data []float64, shape ...int) *Tensor {
 	if data == nil {
 		data = []float64{} // a nil slice marks the zero Tensor (the scalar 0)
 	}
-	return &Tensor{data: data, shape: cloneInts(shape)}
+	return &Tensor{data: data, shape: ownShape(shape)}
 }
 
 // wrap returns a tensor over data and shape without copying either. Shapes
@@ -119,7 +119,7 @@ func Vector(values ...float64) *Tensor { return New(values, len(values)) }
 // Zeros returns a tensor of the given shape filled with 0.
 func Zeros(shape ...int) *Tensor {
 	checkShape(shape)
-	return newOut(cloneInts(shape))
+	return newOut(ownShape(shape))
 }
 
 // Ones returns a tensor of the given shape filled with 1.
@@ -312,6 +312,30 @@ func checkShape(shape []int) int {
 	}
 	return n
 }
+
+// ownShape returns a shape equal to s for a new tensor to hold. Shapes are
+// never modified once a tensor holds them, so the common one-dimensional
+// shapes of up to smallDims elements come from a shared table instead of a
+// fresh allocation.
+func ownShape(s []int) []int {
+	if len(s) == 1 && s[0] >= 0 && s[0] < smallDims {
+		return oneDimShapes[s[0] : s[0]+1 : s[0]+1]
+	}
+	return cloneInts(s)
+}
+
+// smallDims bounds the one-dimensional shapes ownShape shares.
+const smallDims = 1024
+
+// oneDimShapes holds 0, 1, …, smallDims−1; the shape (n) is the one-element
+// window at n. It is never written after it is built.
+var oneDimShapes = func() []int {
+	s := make([]int, smallDims)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}()
 
 func cloneInts(s []int) []int {
 	c := make([]int, len(s))
