@@ -182,7 +182,7 @@ func isTrailingRepeat(inner, outer []int) bool {
 func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, float64) {
 	xd, ld := x.Data(), l.Data()
 	n := len(ld)
-	if check {
+	if check && !allBinary(xd) {
 		for _, v := range xd {
 			if v != 0 && v != 1 {
 				return nil, true, v
@@ -250,6 +250,17 @@ func bernoulliLogitsPass(xd, ld, grad []float64) float64 {
 		total += p
 	}
 	return total
+}
+
+// allBinary reports whether every value is 0 or 1, with one predictable
+// branch per element: v·(v−1) is 0 exactly for those two (NaN and ±Inf give
+// NaN or Inf).
+func allBinary(d []float64) bool {
+	bad := 0.0
+	for _, v := range d {
+		bad += math.Abs(v * (v - 1))
+	}
+	return bad == 0
 }
 
 // minVectorRun is the shortest run of x for which bernoulliLogitsSum calls
