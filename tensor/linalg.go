@@ -300,8 +300,20 @@ func mulAddRows(alpha float64, a blas64.General, ta bool, b blas64.General, tb b
 	ad, bd, cd := a.Data, b.Data, c.Data
 	for i := i0; i < i1; i++ {
 		crow := cd[i*c.Stride : i*c.Stride+c.Cols]
+		if !tb && len(crow) >= 32 {
+			// row i of C gathers the rows of B weighted by row i of op(A),
+			// up to 64 rows of B per pass over it
+			var coef [64]float64
+			for p0 := 0; p0 < k; p0 += len(coef) {
+				kk := min(len(coef), k-p0)
+				for p := range kk {
+					coef[p] = alpha * ad[i*ai+(p0+p)*ap]
+				}
+				vecmath.AxpyRows(crow, coef[:kk], bd[p0*b.Stride:], b.Stride)
+			}
+			continue
+		}
 		if !tb {
-			// row i of C gathers the rows of B weighted by row i of op(A)
 			for p := 0; p < k; p++ {
 				av, brow := alpha*ad[i*ai+p*ap], bd[p*b.Stride:p*b.Stride+c.Cols]
 				if len(crow) < 16 { // too short for the vector kernel

@@ -39,3 +39,28 @@ func Dot(x, y []float64) float64 {
 	}
 	return s + ((s0 + s1) + (s2 + s3))
 }
+
+// AxpyRows adds Σ_p a[p]·b[p·stride+j] to dst[j] for every j < len(dst) and
+// p < len(a): a row vector times the len(a)×len(dst) matrix whose rows start
+// stride apart in b. It is the inner loop of a matrix product: each element
+// of dst is read and written once, however many rows b has, and each sum is
+// formed in the same order as by len(a) successive Axpy calls.
+func AxpyRows(dst, a, b []float64, stride int) {
+	n, k := len(dst), len(a)
+	if k == 0 || n == 0 {
+		return
+	}
+	_ = b[(k-1)*stride+n-1] // bounds, once
+	j := 0
+	if haveAVX2FMA && n >= 32 {
+		j = n &^ 31
+		axpyRowsAVX2(&dst[0], &a[0], &b[0], k, stride, j)
+	}
+	for p, ap := range a {
+		row := b[p*stride+j : p*stride+n]
+		tail := dst[j:n]
+		for i, bv := range row {
+			tail[i] += ap * bv
+		}
+	}
+}

@@ -71,3 +71,63 @@ dotDone:
 	VZEROUPPER
 	MOVSD        X0, ret+24(FP)
 	RET
+
+// func axpyRowsAVX2(dst, a, b *float64, k, stride, n int)
+// dst[j] += Σ_{p<k} a[p]·b[p·stride+j] for j < n, n a multiple of 32 and
+// k ≥ 1: each block of 32 columns stays in eight registers while the k
+// rows of b stream past, so dst is read and written once.
+TEXT ·axpyRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), SI
+	MOVQ k+24(FP), R9
+	MOVQ stride+32(FP), R10
+	SHLQ $3, R10
+	MOVQ n+40(FP), CX
+	SHRQ $5, CX
+	JZ   rowsDone
+
+colLoop:
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 128(DI), Y5
+	VMOVUPD 160(DI), Y6
+	VMOVUPD 192(DI), Y7
+	VMOVUPD 224(DI), Y8
+	MOVQ    SI, R11
+	MOVQ    R8, R12
+	MOVQ    R9, R13
+
+rowLoop:
+	VBROADCASTSD (R12), Y4
+	VFMADD231PD  (R11), Y4, Y0
+	VFMADD231PD  32(R11), Y4, Y1
+	VFMADD231PD  64(R11), Y4, Y2
+	VFMADD231PD  96(R11), Y4, Y3
+	VFMADD231PD  128(R11), Y4, Y5
+	VFMADD231PD  160(R11), Y4, Y6
+	VFMADD231PD  192(R11), Y4, Y7
+	VFMADD231PD  224(R11), Y4, Y8
+	ADDQ         $8, R12
+	ADDQ         R10, R11
+	DECQ         R13
+	JNZ          rowLoop
+
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y5, 128(DI)
+	VMOVUPD Y6, 160(DI)
+	VMOVUPD Y7, 192(DI)
+	VMOVUPD Y8, 224(DI)
+	ADDQ    $256, DI
+	ADDQ    $256, SI
+	DECQ    CX
+	JNZ     colLoop
+
+rowsDone:
+	VZEROUPPER
+	RET

@@ -41,3 +41,35 @@ func TestAxpyDot(t *testing.T) {
 		}
 	}
 }
+
+func TestAxpyRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, c := range []struct{ k, n, stride int }{{1, 32, 32}, {10, 1000, 1000}, {3, 70, 75}, {7, 31, 40}, {2, 0, 5}, {0, 8, 8}, {5, 96, 100}} {
+		a := make([]float64, c.k)
+		for i := range a {
+			a[i] = r.NormFloat64()
+		}
+		b := make([]float64, max(0, (c.k-1)*c.stride+c.n))
+		for i := range b {
+			b[i] = r.NormFloat64()
+		}
+		dst := make([]float64, c.n)
+		for i := range dst {
+			dst[i] = r.NormFloat64()
+		}
+		want := append([]float64(nil), dst...)
+		bound := make([]float64, c.n)
+		for p := range a {
+			for j := range want {
+				want[j] += a[p] * b[p*c.stride+j]
+				bound[j] += math.Abs(a[p] * b[p*c.stride+j])
+			}
+		}
+		AxpyRows(dst, a, b, c.stride)
+		for j := range dst {
+			if math.Abs(dst[j]-want[j]) > 1e-15*float64(c.k+1)*(bound[j]+math.Abs(want[j])) {
+				t.Fatalf("k=%d n=%d: dst[%d] = %v, want %v", c.k, c.n, j, dst[j], want[j])
+			}
+		}
+	}
+}

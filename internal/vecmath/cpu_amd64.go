@@ -67,3 +67,9 @@ func sigmoidGradAVX2(dst, gr, x *float64, n int)
 //
 //go:noescape
 func expAVX2(dst, x *float64, n int)
+
+// axpyRowsAVX2 adds Σ_{p<k} a[p]·b[p·stride+j] to dst[j] for j < n, n a
+// multiple of 32, k ≥ 1.
+//
+//go:noescape
+func axpyRowsAVX2(dst, a, b *float64, k, stride, n int)

@@ -30,3 +30,7 @@ func sigmoidGradAVX2(dst, gr, x *float64, n int) {
 func expAVX2(dst, x *float64, n int) {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
+
+func axpyRowsAVX2(dst, a, b *float64, k, stride, n int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
