@@ -327,15 +327,23 @@ func mulAddRows(alpha float64, a blas64.General, ta bool, b blas64.General, tb b
 			continue
 		}
 		// op(B) = Bᵀ: column j of op(B) is row j of B
+		if ap == 1 && k >= 16 {
+			var dots [64]float64
+			arow := ad[i*ai : i*ai+k]
+			for j0 := 0; j0 < len(crow); j0 += len(dots) {
+				d := dots[:min(len(dots), len(crow)-j0)]
+				vecmath.DotRows(d, arow, bd[j0*b.Stride:], b.Stride)
+				for j, s := range d {
+					crow[j0+j] += alpha * s
+				}
+			}
+			continue
+		}
 		for j := range crow {
 			brow := bd[j*b.Stride : j*b.Stride+k]
 			var s float64
-			if ap == 1 && k >= 16 {
-				s = vecmath.Dot(ad[i*ai:i*ai+k], brow)
-			} else {
-				for p, bv := range brow {
-					s += ad[i*ai+p*ap] * bv
-				}
+			for p, bv := range brow {
+				s += ad[i*ai+p*ap] * bv
 			}
 			crow[j] += alpha * s
 		}

@@ -64,3 +64,28 @@ func AxpyRows(dst, a, b []float64, stride int) {
 		}
 	}
 }
+
+// DotRows stores Σ_p a[p]·b[j·stride+p] in dst[j] for every j < len(dst) and
+// p < len(a): the dot products of a with len(dst) rows that start stride
+// apart in b. Rows are taken four at a time, so a is read once per four.
+func DotRows(dst, a, b []float64, stride int) {
+	n := len(a)
+	j := 0
+	if haveAVX2FMA && n >= 16 {
+		v := n &^ 7
+		for ; j+4 <= len(dst); j += 4 {
+			var d [4]float64
+			dot4AVX2(&a[0], &b[j*stride], stride, v, &d)
+			for r := range d {
+				row := b[(j+r)*stride : (j+r)*stride+n]
+				for p := v; p < n; p++ {
+					d[r] += a[p] * row[p]
+				}
+				dst[j+r] = d[r]
+			}
+		}
+	}
+	for ; j < len(dst); j++ {
+		dst[j] = Dot(a, b[j*stride:j*stride+n])
+	}
+}

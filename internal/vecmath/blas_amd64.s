@@ -131,3 +131,68 @@ rowLoop:
 rowsDone:
 	VZEROUPPER
 	RET
+
+// func dot4AVX2(a, b *float64, stride, n int, dst *[4]float64)
+// dst[r] = Σ_{p<n} a[p]·b[r·stride+p] for r < 4, n a multiple of 8: four
+// dot products against one vector, which is loaded once for all four, each
+// in two accumulators.
+TEXT ·dot4AVX2(SB), NOSPLIT, $0-40
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), R8
+	MOVQ   stride+16(FP), DX
+	SHLQ   $3, DX
+	LEAQ   (R8)(DX*1), R9
+	LEAQ   (R9)(DX*1), R10
+	LEAQ   (R10)(DX*1), R11
+	MOVQ   n+24(FP), CX
+	MOVQ   dst+32(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   AX, AX
+	SHRQ   $3, CX
+	JZ     dot4Done
+
+dot4Loop:
+	VMOVUPD     (SI)(AX*1), Y8
+	VMOVUPD     32(SI)(AX*1), Y9
+	VFMADD231PD (R8)(AX*1), Y8, Y0
+	VFMADD231PD 32(R8)(AX*1), Y9, Y1
+	VFMADD231PD (R9)(AX*1), Y8, Y2
+	VFMADD231PD 32(R9)(AX*1), Y9, Y3
+	VFMADD231PD (R10)(AX*1), Y8, Y4
+	VFMADD231PD 32(R10)(AX*1), Y9, Y5
+	VFMADD231PD (R11)(AX*1), Y8, Y6
+	VFMADD231PD 32(R11)(AX*1), Y9, Y7
+	ADDQ        $64, AX
+	DECQ        CX
+	JNZ         dot4Loop
+
+dot4Done:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VHADDPD      X0, X0, X0
+	MOVSD        X0, (DI)
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD       X3, X2, X2
+	VHADDPD      X2, X2, X2
+	MOVSD        X2, 8(DI)
+	VEXTRACTF128 $1, Y4, X5
+	VADDPD       X5, X4, X4
+	VHADDPD      X4, X4, X4
+	MOVSD        X4, 16(DI)
+	VEXTRACTF128 $1, Y6, X7
+	VADDPD       X7, X6, X6
+	VHADDPD      X6, X6, X6
+	MOVSD        X6, 24(DI)
+	VZEROUPPER
+	RET

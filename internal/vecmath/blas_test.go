@@ -73,3 +73,29 @@ func TestAxpyRows(t *testing.T) {
 		}
 	}
 }
+
+func TestDotRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, c := range []struct{ m, n, stride int }{{10, 1000, 1000}, {4, 16, 16}, {7, 23, 30}, {3, 100, 100}, {9, 8, 8}, {0, 50, 50}, {5, 0, 0}} {
+		a := make([]float64, c.n)
+		for i := range a {
+			a[i] = r.NormFloat64()
+		}
+		b := make([]float64, max(0, (c.m-1)*c.stride+c.n))
+		for i := range b {
+			b[i] = r.NormFloat64()
+		}
+		dst := make([]float64, c.m)
+		DotRows(dst, a, b, c.stride)
+		for j := range dst {
+			want, bound := 0.0, 0.0
+			for p := range a {
+				want += a[p] * b[j*c.stride+p]
+				bound += math.Abs(a[p] * b[j*c.stride+p])
+			}
+			if math.Abs(dst[j]-want) > 1e-15*float64(c.n)*bound {
+				t.Fatalf("m=%d n=%d: dst[%d] = %v, want %v", c.m, c.n, j, dst[j], want)
+			}
+		}
+	}
+}

@@ -73,3 +73,9 @@ func expAVX2(dst, x *float64, n int)
 //
 //go:noescape
 func axpyRowsAVX2(dst, a, b *float64, k, stride, n int)
+
+// dot4AVX2 stores Σ_{p<n} a[p]·b[r·stride+p] in dst[r] for r < 4, n a
+// multiple of 8.
+//
+//go:noescape
+func dot4AVX2(a, b *float64, stride, n int, dst *[4]float64)
