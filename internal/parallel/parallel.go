@@ -50,9 +50,10 @@ func (j *job) item(i int) {
 // helpers is the set of helper goroutines, started on first use; jobs are
 // offered to them through queue.
 type helpers struct {
-	once  sync.Once
-	n     int // number of helpers
-	queue chan *job
+	once   sync.Once
+	n      int // number of helpers
+	queue  chan *job
+	queued atomic.Int64 // jobs in queue, counted before they are sent
 }
 
 // pool is the process's helper set. It holds no state a caller can observe:
@@ -69,17 +70,24 @@ func (h *helpers) start() {
 	})
 }
 
-// loop serves jobs: after each it spins for spinFor, yielding the core to
-// any other goroutine that wants it, before it blocks for the next.
+// loop serves jobs. After each it stays awake for spinFor: it watches the
+// queued count, a plain atomic load, and only every spinBatch looks yields
+// its core and reads the clock, so that waiting costs neither the
+// scheduler's lock nor the channel's; then it blocks for the next job.
 func (h *helpers) loop() {
 	for {
 		var j *job
 		deadline := time.Now().Add(spinFor)
-		for j == nil {
-			select {
-			case j = <-h.queue:
-				continue
-			default:
+	wait:
+		for {
+			for range spinBatch {
+				if h.queued.Load() > 0 {
+					select {
+					case j = <-h.queue:
+						break wait
+					default:
+					}
+				}
 			}
 			if time.Now().After(deadline) {
 				j = <-h.queue
@@ -87,9 +95,13 @@ func (h *helpers) loop() {
 			}
 			runtime.Gosched()
 		}
+		h.queued.Add(-1)
 		j.run()
 	}
 }
+
+// spinBatch is how many times an idle helper checks for work between yields.
+const spinBatch = 256
 
 // For calls fn(i) for every i in [0, n), on the calling goroutine and on up
 // to GOMAXPROCS−1 helpers, and returns when all calls have returned. Items
@@ -106,16 +118,21 @@ func For(n int, fn func(i int)) {
 	pool.start()
 	j := &job{fn: fn, n: int64(n), finished: make(chan struct{})}
 	for range min(workers-1, pool.n) {
+		pool.queued.Add(1)
 		select {
 		case pool.queue <- j:
 		default: // helpers are busy with other callers: do more here
+			pool.queued.Add(-1)
 		}
 	}
 	j.run()
 	// Helpers may still be finishing their last items: wait awake for a
 	// while, as a sleeping caller is slow to wake, then sleep.
 	deadline := time.Now().Add(spinFor)
-	for j.done.Load() < j.n {
+	for i := 1; j.done.Load() < j.n; i++ {
+		if i%spinBatch != 0 {
+			continue
+		}
 		if time.Now().After(deadline) {
 			<-j.finished
 			break
