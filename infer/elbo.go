@@ -4,6 +4,7 @@ import (
 	"log"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 
 	"github.com/vigo-ppl/vigo"
@@ -460,6 +461,21 @@ func buildLogR(mt, gt *vigo.Trace) (*frameTensors, error) {
 	return logr, nil
 }
 
+// nanHook returns the scalar sur unchanged in value, with a backward pass
+// that reports "Encountered NaN: backward loss" when the gradient arriving at
+// it holds NaN, and passes the gradient on.
+func (e *TraceELBO) nanHook(sur *tensor.Tensor) *tensor.Tensor {
+	warn := e.warnFunc()
+	return tensor.Fused("WarnIfNaN", tensor.Scalar(sur.Item()), []*tensor.Tensor{sur}, func(g *tensor.Tensor) []*tensor.Tensor {
+		if slices.ContainsFunc(g.Data(), math.IsNaN) {
+			if err := warn(&vigo.Warning{Msg: "Encountered NaN: backward loss"}); err != nil {
+				panic(err)
+			}
+		}
+		return []*tensor.Tensor{g}
+	})
+}
+
 // warnIfNaN raises the "Encountered NaN: loss" warning.
 func (e *TraceELBO) warnIfNaN(loss float64) error {
 	if math.IsNaN(loss) && e.validate() {
@@ -491,7 +507,10 @@ func (e *TraceELBO) loss(en env, model, guide vigo.Program, eval particleFunc) (
 }
 
 // DifferentiableLoss returns a scalar tensor whose value is the ELBO loss
-// and whose gradient is that of the surrogate loss.
+// and whose gradient is that of the surrogate loss. With validation on, a
+// backward pass through it whose incoming gradient holds NaN reports the
+// warning "Encountered NaN: backward loss"; should Warn turn that warning
+// into an error (StrictWarnings), the backward pass panics with the error.
 func (e *TraceELBO) DifferentiableLoss(store *vigo.ParamStore, rng *rand.Rand, model, guide vigo.Program) (*tensor.Tensor, error) {
 	return e.differentiableLoss(newEnv(store, rng), model, guide, elboParticle)
 }
@@ -520,6 +539,9 @@ func (e *TraceELBO) differentiableLoss(en env, model, guide vigo.Program, eval p
 	}
 	if err := e.warnIfNaN(sur.Item()); err != nil {
 		return nil, err
+	}
+	if e.validate() {
+		sur = e.nanHook(sur)
 	}
 	// (S − item(S)) is exactly zero, so adding the loss afterwards gives a
 	// value bit-identical to Loss; S + (loss − item(S)) would round.

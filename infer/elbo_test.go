@@ -233,3 +233,47 @@ func TestRaoBlackwellD6(t *testing.T) {
 		t.Errorf("changing x_1 changed ∂/∂u_0: %v vs %v", g2[0], g[0])
 	}
 }
+
+// TestBackwardNaNWarning checks the backward hook of DifferentiableLoss: a
+// NaN gradient arriving at the loss is reported once per pass, nothing is
+// reported for a finite one or with validation off, and strict warnings
+// turn it into a panic carrying the warning error.
+func TestBackwardNaNWarning(t *testing.T) {
+	tc := deterministicCases()[0]
+	run := func(e *TraceELBO, seed float64) {
+		dl, err := e.DifferentiableLoss(vigo.NewParamStore(), rand.New(rand.NewPCG(1, 2)), tc.model, tc.guide)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dl.MulScalar(seed).Backward()
+	}
+	var got []string
+	collect := func(w *vigo.Warning) error { got = append(got, w.Msg); return nil }
+	run(&TraceELBO{Warn: collect}, 2)
+	if len(got) != 0 {
+		t.Fatalf("finite gradient warned %q", got)
+	}
+	run(&TraceELBO{Warn: collect}, math.NaN())
+	if len(got) != 1 || got[0] != "Encountered NaN: backward loss" {
+		t.Fatalf("NaN gradient warned %q, want one backward-loss warning", got)
+	}
+	got = nil
+	run(&TraceELBO{Warn: collect, DisableValidation: true}, math.NaN())
+	if len(got) != 0 {
+		t.Fatalf("with validation off warned %q", got)
+	}
+	defer func() {
+		e, ok := vigo.AsError(toError(recover()))
+		if !ok || e.Kind != vigo.WarningError {
+			t.Fatalf("strict warnings: recovered %v, want a warning error", e)
+		}
+	}()
+	run(&TraceELBO{Warn: vigo.StrictWarnings}, math.NaN())
+	t.Fatal("strict warnings: backward pass returned normally")
+}
+
+// toError returns r as an error, or nil.
+func toError(r any) error {
+	err, _ := r.(error)
+	return err
+}
