@@ -222,3 +222,40 @@ func (s *ParamStore) Match(pattern string) (map[string]*tensor.Tensor, error) {
 	}
 	return out, nil
 }
+
+// ParamName returns the name of the parameter whose unconstrained leaf is t
+// (the tensor Unconstrained returns), and false if t is none of them.
+func (s *ParamStore) ParamName(t *tensor.Tensor) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, n := range s.order {
+		if s.entries[n].leaf == t {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// Scope runs fn with the store temporarily holding only the parameters of st
+// (none when st is nil), then puts the previous parameters back, the same
+// leaf tensors, whatever fn did or however it ended. Parameters created
+// inside the scope are dropped. It returns fn's error, or the error of
+// loading st, in which case fn does not run.
+func (s *ParamStore) Scope(st *ParamState, fn func() error) error {
+	s.mu.Lock()
+	s.lazyInit()
+	entries, order := s.entries, s.order
+	s.entries, s.order = map[string]*paramEntry{}, nil
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.entries, s.order = entries, order
+		s.mu.Unlock()
+	}()
+	if st != nil {
+		if err := s.SetState(*st); err != nil {
+			return err
+		}
+	}
+	return fn()
+}

@@ -938,3 +938,61 @@ func TestParamStoreConcurrentWriters(t *testing.T) {
 		t.Error("loaded parameters missing")
 	}
 }
+
+func TestParamStoreScopeAndParamName(t *testing.T) {
+	s := vigo.NewParamStore()
+	if err := runIn(s, func(c *vigo.Ctx) {
+		c.Param("a", tensor.Scalar(1))
+		c.Param("b", tensor.Vector(2, 3), vigo.Constrain(constraint.Positive))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	leafA := s.Unconstrained("a")
+	if n, ok := s.ParamName(leafA); !ok || n != "a" {
+		t.Fatalf("ParamName(leaf of a) = %q, %v", n, ok)
+	}
+	if _, ok := s.ParamName(s.Get("a")); ok {
+		t.Fatal("ParamName found a constrained value; only leaves have names")
+	}
+	inner := vigo.NewParamStore()
+	_ = runIn(inner, func(c *vigo.Ctx) { c.Param("z", tensor.Scalar(9)) })
+	st := inner.State()
+	err := s.Scope(&st, func() error {
+		if got := s.Names(); len(got) != 1 || got[0] != "z" {
+			t.Errorf("inside the scope the store holds %v, want [z]", got)
+		}
+		_ = runIn(s, func(c *vigo.Ctx) { c.Param("new", tensor.Scalar(4)) })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Names(); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Fatalf("after the scope the store holds %v, want [a b]", got)
+	}
+	if s.Unconstrained("a") != leafA {
+		t.Fatal("the scope did not restore the same leaf")
+	}
+	// An empty scope, left by a panic, still restores.
+	func() {
+		defer func() { _ = recover() }()
+		_ = s.Scope(nil, func() error {
+			if s.Len() != 0 {
+				t.Errorf("an empty scope holds %d parameters", s.Len())
+			}
+			panic("leave")
+		})
+	}()
+	if s.Len() != 2 {
+		t.Fatalf("after a panicking scope the store holds %d parameters", s.Len())
+	}
+	// A state that does not load: fn does not run, the store is restored.
+	bad := vigo.ParamState{Names: []string{"x"}, Values: map[string]*tensor.Tensor{}, Constraints: map[string]constraint.Constraint{}}
+	ran := false
+	if err := s.Scope(&bad, func() error { ran = true; return nil }); err == nil || ran {
+		t.Fatalf("Scope with a broken state: err %v, fn ran %v", err, ran)
+	}
+	if s.Len() != 2 {
+		t.Fatalf("after a failed scope the store holds %d parameters", s.Len())
+	}
+}
