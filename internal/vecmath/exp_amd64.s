@@ -281,17 +281,10 @@ DATA expBias0<>+16(SB)/8, $0x43300000000003ff
 DATA expBias0<>+24(SB)/8, $0x43300000000003ff
 GLOBL expBias0<>(SB), RODATA|NOPTR, $32
 
-// EXP_NEG_ABS sets Y6 to t = e^−a for the four values in Y0, a = min(|Y0|, 746):
-// −a = k·ln2 + r, e^−a = 2^k·(E(r²) + r·O(r²)). It leaves |Y0| in Y2 and uses
-// Y3–Y7. For NaN input t is 0.
-#define EXP_NEG_ABS \
-	VANDPD      absMask<>(SB), Y0, Y2; \
-	VMINPD      expLimit<>(SB), Y2, Y3; \
-	VXORPD      signMask<>(SB), Y3, Y3; \
-	VMULPD      log2e<>(SB), Y3, Y4; \
-	VROUNDPD    $0, Y4, Y4; \
-	VFMADD231PD negLn2Hi<>(SB), Y4, Y3; \
-	VFMADD231PD negLn2Lo<>(SB), Y4, Y3; \
+// EXP_POLY sets Y6 to e^r for the four reduced arguments |r| ≤ ln2/2 in Y3,
+// as E(r²) + r·O(r²) with the Taylor coefficients 1/n!, n ≤ 13; it uses Y5
+// and Y7.
+#define EXP_POLY \
 	VMULPD      Y3, Y3, Y5; \
 	VMOVUPD     exp12<>(SB), Y6; \
 	VFMADD213PD exp10<>(SB), Y5, Y6; \
@@ -307,7 +300,20 @@ GLOBL expBias0<>(SB), RODATA|NOPTR, $32
 	VFMADD213PD exp5<>(SB), Y5, Y7; \
 	VFMADD213PD exp3<>(SB), Y5, Y7; \
 	VFMADD213PD one<>(SB), Y5, Y7; \
-	VFMADD231PD Y7, Y3, Y6; \
+	VFMADD231PD Y7, Y3, Y6
+
+// EXP_NEG_ABS sets Y6 to t = e^−a for the four values in Y0, a = min(|Y0|, 746):
+// −a = k·ln2 + r, e^−a = 2^k·(E(r²) + r·O(r²)). It leaves |Y0| in Y2 and uses
+// Y3–Y7. For NaN input t is 0.
+#define EXP_NEG_ABS \
+	VANDPD      absMask<>(SB), Y0, Y2; \
+	VMINPD      expLimit<>(SB), Y2, Y3; \
+	VXORPD      signMask<>(SB), Y3, Y3; \
+	VMULPD      log2e<>(SB), Y3, Y4; \
+	VROUNDPD    $0, Y4, Y4; \
+	VFMADD231PD negLn2Hi<>(SB), Y4, Y3; \
+	VFMADD231PD negLn2Lo<>(SB), Y4, Y3; \
+	EXP_POLY; \
 	VADDPD      expBias<>(SB), Y4, Y4; \
 	VPSLLQ      $52, Y4, Y4; \
 	VMULPD      Y4, Y6, Y6; \
@@ -482,22 +488,7 @@ expLoop:
 	VROUNDPD    $0, Y4, Y4
 	VFMADD231PD negLn2Hi<>(SB), Y4, Y3
 	VFMADD231PD negLn2Lo<>(SB), Y4, Y3
-	VMULPD      Y3, Y3, Y5
-	VMOVUPD     exp12<>(SB), Y6
-	VFMADD213PD exp10<>(SB), Y5, Y6
-	VFMADD213PD exp8<>(SB), Y5, Y6
-	VFMADD213PD exp6<>(SB), Y5, Y6
-	VFMADD213PD exp4<>(SB), Y5, Y6
-	VFMADD213PD exp2<>(SB), Y5, Y6
-	VFMADD213PD one<>(SB), Y5, Y6
-	VMOVUPD     exp13<>(SB), Y7
-	VFMADD213PD exp11<>(SB), Y5, Y7
-	VFMADD213PD exp9<>(SB), Y5, Y7
-	VFMADD213PD exp7<>(SB), Y5, Y7
-	VFMADD213PD exp5<>(SB), Y5, Y7
-	VFMADD213PD exp3<>(SB), Y5, Y7
-	VFMADD213PD one<>(SB), Y5, Y7
-	VFMADD231PD Y7, Y3, Y6
+	EXP_POLY
 	VMULPD      half<>(SB), Y4, Y8
 	VROUNDPD    $1, Y8, Y8 // k1 = ⌊k/2⌋
 	VSUBPD      Y8, Y4, Y9 // k2 = k − k1
