@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -183,12 +184,7 @@ func checkFinite(kind, name string, bufNames []string, s *slot, value []float64)
 
 // firstNonFinite returns the index of the first NaN or ±Inf in x, or −1.
 func firstNonFinite(x []float64) int {
-	// v·0 is 0 for finite v and NaN otherwise: a branch-free scan first.
-	var acc float64
-	for _, v := range x {
-		acc += v * 0
-	}
-	if acc == 0 {
+	if vecmath.AllFinite(x) { // a branch-free scan first
 		return -1
 	}
 	for i, v := range x {

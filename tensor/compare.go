@@ -2,6 +2,8 @@ package tensor
 
 import (
 	"fmt"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
 
 // Comparisons and logical operations return masks: float tensors holding 0
@@ -126,30 +128,13 @@ func (a *Tensor) AllFinite() bool {
 	case 2:
 		return false
 	}
-	ok := allFinite(a.Data())
+	ok := vecmath.AllFinite(a.Data())
 	if ok {
 		a.finite.Store(1)
 	} else {
 		a.finite.Store(2)
 	}
 	return ok
-}
-
-func allFinite(d []float64) bool {
-	// v-v is 0 for finite v and NaN for NaN and ±Inf. Four independent
-	// accumulators keep the loop branch-free and off the add-latency chain.
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(d); i += 4 {
-		s0 += d[i] - d[i]
-		s1 += d[i+1] - d[i+1]
-		s2 += d[i+2] - d[i+2]
-		s3 += d[i+3] - d[i+3]
-	}
-	for ; i < len(d); i++ {
-		s0 += d[i] - d[i]
-	}
-	return s0+s1+s2+s3 == 0
 }
 
 // Any reports whether some element of a is nonzero (NaN counts as nonzero).
