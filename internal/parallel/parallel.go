@@ -104,7 +104,8 @@ func (h *helpers) loop() {
 const spinBatch = 256
 
 // For calls fn(i) for every i in [0, n), on the calling goroutine and on up
-// to GOMAXPROCS−1 helpers, and returns when all calls have returned. Items
+// to GOMAXPROCS−1 helpers (at most one per further CPU), and returns when
+// all calls have returned. Items
 // may run in any order and concurrently; fn must be safe for that. A panic
 // in fn is re-raised in the caller once every item has finished.
 func For(n int, fn func(i int)) {

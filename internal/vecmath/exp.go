@@ -2,6 +2,17 @@ package vecmath
 
 import "math"
 
+// Constants of the exp kernels, shared by the Go and assembly versions.
+const (
+	// expLimit bounds |l| in e^−|l|: e^−746 already rounds to zero.
+	expLimit = 746
+	// expShift scales e^r by 2^(k+expShift) and then by 2^−expShift, so
+	// that results down to the smallest subnormal are rounded only once.
+	expShift = 100
+	ln2Hi    = 6.93147180369123816490e-01 // Cody–Waite split of ln 2
+	ln2Lo    = 1.90821492927058770002e-10
+)
+
 // Exp stores e^x[i] in dst[i] for every i < len(x); dst must be at least as
 // long as x and may be x itself. Results are within 2 ulps of e^x, overflow
 // to +Inf only past the largest finite result, underflow through the
@@ -74,4 +85,20 @@ func sigmoid(v float64) float64 {
 	}
 	e := math.Exp(v)
 	return e / (1 + e)
+}
+
+// expNeg returns e^−a for 0 ≤ a ≤ expLimit.
+func expNeg(a float64) float64 {
+	y := -a
+	k := math.RoundToEven(y * math.Log2E)
+	return expPoly((y-k*ln2Hi)-k*ln2Lo) * math.Float64frombits(uint64(int64(k)+1023+expShift)<<52) * 0x1p-100
+}
+
+// expPoly returns e^r for |r| ≤ ln2/2 as E(r²) + r·O(r²), with the Taylor
+// coefficients 1/n!, n ≤ 13.
+func expPoly(r float64) float64 {
+	z := r * r
+	e := ((((((1.0/479001600)*z+1.0/3628800)*z+1.0/40320)*z+1.0/720)*z+1.0/24)*z+1.0/2)*z + 1
+	o := ((((((1.0/6227020800)*z+1.0/39916800)*z+1.0/362880)*z+1.0/5040)*z+1.0/120)*z+1.0/6)*z + 1
+	return e + r*o
 }

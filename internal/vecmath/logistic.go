@@ -31,19 +31,9 @@ func BernoulliLogits(l, x, grad []float64) float64 {
 	return sum + bernoulliLogitsGo(l, x, grad)
 }
 
-// Constants of the kernels, shared by the Go and assembly versions.
-const (
-	// expLimit bounds |l|: e^−746 already rounds to zero.
-	expLimit = 746
-	// expShift scales e^r by 2^(k+expShift) and then by 2^−expShift, so
-	// that results down to the smallest subnormal are rounded only once.
-	expShift = 100
-	ln2Hi    = 6.93147180369123816490e-01 // Cody–Waite split of ln 2
-	ln2Lo    = 1.90821492927058770002e-10
-	// log1pSplit is √2−1: for t above it log1p(t) is reduced to
-	// ln 2 + log((1+t)/2), keeping the atanh argument within ±0.1716.
-	log1pSplit = math.Sqrt2 - 1
-)
+// log1pSplit is √2−1: for t above it log1p(t) is reduced to ln 2 +
+// log((1+t)/2), keeping the atanh argument within ±0.1716.
+const log1pSplit = math.Sqrt2 - 1
 
 // bernoulliLogitsGo is the portable kernel: per element, t = e^−|l| by a
 // Cody–Waite reduction and a degree-13 polynomial, log1p(t) = m·ln2 +
@@ -68,22 +58,6 @@ func bernoulliLogitsGo(l, x, grad []float64) float64 {
 		}
 	}
 	return sum
-}
-
-// expNeg returns e^−a for 0 ≤ a ≤ expLimit.
-func expNeg(a float64) float64 {
-	y := -a
-	k := math.RoundToEven(y * math.Log2E)
-	return expPoly((y-k*ln2Hi)-k*ln2Lo) * math.Float64frombits(uint64(int64(k)+1023+expShift)<<52) * 0x1p-100
-}
-
-// expPoly returns e^r for |r| ≤ ln2/2 as E(r²) + r·O(r²), with the Taylor
-// coefficients 1/n!, n ≤ 13.
-func expPoly(r float64) float64 {
-	z := r * r
-	e := ((((((1.0/479001600)*z+1.0/3628800)*z+1.0/40320)*z+1.0/720)*z+1.0/24)*z+1.0/2)*z + 1
-	o := ((((((1.0/6227020800)*z+1.0/39916800)*z+1.0/362880)*z+1.0/5040)*z+1.0/120)*z+1.0/6)*z + 1
-	return e + r*o
 }
 
 // log1pUnit returns log(1+t) for 0 ≤ t ≤ 1.
