@@ -7,13 +7,27 @@ import (
 
 // op records how a tensor was made: its inputs and a function that maps the
 // gradient of the output to the gradients of the inputs. It lives inside the
-// Tensor (backward is nil for leaves), and up to two inputs are stored in
-// place, so recording an operation allocates at most its closure.
+// Tensor (backward is nil for leaves). Up to three inputs are stored in
+// place, so recording an operation allocates at most its closure; an
+// operation on more inputs keeps them all in rest. The layout keeps a Tensor
+// within 128 bytes.
 type op struct {
 	name     string
-	inputs   []*Tensor
-	in       [2]*Tensor
+	in       [3]*Tensor
+	rest     *[]*Tensor
 	backward backwardFunc
+}
+
+// inputs returns the operation's inputs in order.
+func (o *op) inputs() []*Tensor {
+	if o.rest != nil {
+		return *o.rest
+	}
+	n := 0
+	for n < len(o.in) && o.in[n] != nil {
+		n++
+	}
+	return o.in[:n]
 }
 
 // backwardFunc maps the gradient of out to the gradients of its inputs: it
@@ -197,9 +211,10 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 			sink(n, g)
 			continue
 		}
-		gin := w.gin[:len(n.node.inputs)]
+		inputs := n.node.inputs()
+		gin := w.gin[:len(inputs)]
 		n.node.backward(n, g, gin)
-		for j, in := range n.node.inputs {
+		for j, in := range inputs {
 			if gin[j] == nil || !in.requiresGrad {
 				continue
 			}
@@ -291,8 +306,8 @@ func (w *graphWalk) topoOrder(root *Tensor) {
 	pos[root] = -1
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
-		if !top.t.IsLeaf() && top.next < len(top.t.node.inputs) {
-			in := top.t.node.inputs[top.next]
+		if inputs := top.t.node.inputs(); !top.t.IsLeaf() && top.next < len(inputs) {
+			in := inputs[top.next]
 			top.next++
 			if _, seen := pos[in]; in.requiresGrad && !seen {
 				pos[in] = -1
@@ -302,7 +317,7 @@ func (w *graphWalk) topoOrder(root *Tensor) {
 		}
 		pos[top.t] = len(order)
 		order = append(order, top.t)
-		if k := len(top.t.node.inputs); k > len(w.gin) {
+		if k := len(top.t.node.inputs()); k > len(w.gin) {
 			w.gin = make([]*Tensor, k)
 		}
 		stack = stack[:len(stack)-1]
@@ -317,10 +332,10 @@ func record(out *Tensor, name string, backward backwardFunc, inputs ...*Tensor) 
 			out.requiresGrad = true
 			out.node.name, out.node.backward = name, backward
 			if len(inputs) <= len(out.node.in) {
-				n := copy(out.node.in[:], inputs)
-				out.node.inputs = out.node.in[:n]
+				copy(out.node.in[:], inputs)
 			} else {
-				out.node.inputs = append([]*Tensor(nil), inputs...)
+				rest := append([]*Tensor(nil), inputs...)
+				out.node.rest = &rest
 			}
 			return out
 		}

@@ -20,14 +20,14 @@ type Tensor struct {
 	shape []int
 
 	requiresGrad bool
-	node         op        // how the tensor was made; empty for leaves
-	leaf         *leafGrad // gradient storage; non-nil only for leaves that require grad
-
-	one [1]float64 // storage of one-element tensors, saving an allocation
-
 	// finite caches AllFinite: 0 unknown, 1 all finite, 2 not. Values
 	// never change after creation except through SetData, which resets it.
 	finite atomic.Uint32
+
+	node op        // how the tensor was made; empty for leaves
+	leaf *leafGrad // gradient storage; non-nil only for leaves that require grad
+
+	one [1]float64 // storage of one-element tensors, saving an allocation
 }
 
 // New returns a tensor holding a copy of data with the given shape.
