@@ -2,9 +2,6 @@ package infer
 
 import (
 	"slices"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/vigo-ppl/vigo"
 	"github.com/vigo-ppl/vigo/tensor"
@@ -14,18 +11,22 @@ import (
 // plates it lives in (Pyro's MultiFrameTensor). It holds the detached
 // log-ratio terms of the model sites for partial Rao-Blackwellization.
 type frameTensors struct {
-	keys   []string
 	frames [][]vigo.Frame
 	values []*tensor.Tensor
 }
 
-func frameKey(frames []vigo.Frame) string {
-	parts := make([]string, len(frames))
-	for i, f := range frames {
-		parts[i] = f.Name + "\x00" + strconv.Itoa(f.Dim) + "\x00" + strconv.Itoa(f.Size) + "\x00" + strconv.Itoa(f.Counter)
+// sameFrames reports whether a and b hold the same frames in any order (a
+// stack never holds a frame twice).
+func sameFrames(a, b []vigo.Frame) bool {
+	if len(a) != len(b) {
+		return false
 	}
-	sort.Strings(parts)
-	return strings.Join(parts, "\x01")
+	for _, f := range a {
+		if !slices.Contains(b, f) {
+			return false
+		}
+	}
+	return true
 }
 
 // vectorizedFrames returns the frames of a stack that have a tensor dim.
@@ -41,14 +42,12 @@ func vectorizedFrames(stack []vigo.Frame) []vigo.Frame {
 
 // add adds t under the given frames, summing with a term already there.
 func (m *frameTensors) add(frames []vigo.Frame, t *tensor.Tensor) {
-	k := frameKey(frames)
-	for i, key := range m.keys {
-		if key == k {
+	for i, fs := range m.frames {
+		if sameFrames(fs, frames) {
 			m.values[i] = m.values[i].Add(t)
 			return
 		}
 	}
-	m.keys = append(m.keys, k)
 	m.frames = append(m.frames, frames)
 	m.values = append(m.values, t)
 }

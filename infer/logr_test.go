@@ -20,8 +20,13 @@ func TestFrameTensorsSumTo(t *testing.T) {
 	m.add([]vigo.Frame{x}, tensor.Full(l, 2))
 	m.add([]vigo.Frame{y}, tensor.Full(l, 3, 1))
 	m.add([]vigo.Frame{y, x}, tensor.Full(l, 3, 2))
-	if len(m.keys) != 4 {
-		t.Fatalf("%d keys, want 4", len(m.keys))
+	if len(m.frames) != 4 {
+		t.Fatalf("%d frame sets, want 4", len(m.frames))
+	}
+	// The same set in another order adds into the existing term.
+	m.add([]vigo.Frame{x, y}, tensor.Zeros(3, 2))
+	if len(m.frames) != 4 {
+		t.Fatalf("a reordered frame set made a new term: %d sets", len(m.frames))
 	}
 	cases := []struct {
 		stack []vigo.Frame
@@ -51,11 +56,11 @@ func TestFrameTensorsSumTo(t *testing.T) {
 func TestFrameEquality(t *testing.T) {
 	a := vigo.Frame{Name: "a", Dim: -1, Size: 2000, Counter: 2}
 	b := vigo.Frame{Name: "a", Dim: -1, Size: 2000, Counter: 2}
-	if a != b || frameKey([]vigo.Frame{a}) != frameKey([]vigo.Frame{b}) {
+	if a != b || !sameFrames([]vigo.Frame{a}, []vigo.Frame{b}) {
 		t.Error("equal frames compare unequal")
 	}
 	c := vigo.Frame{Name: "a", Dim: -1, Size: 1, Counter: 2}
-	if a == c {
+	if a == c || sameFrames([]vigo.Frame{a}, []vigo.Frame{c}) {
 		t.Error("frames of different size compare equal")
 	}
 }
