@@ -111,9 +111,23 @@ func bernoulliProbsKernel() pointwise {
 		f: func(x, p, _ float64) float64 {
 			return xlogyF(x, p) + xlog1pyF(1-x, -p)
 		},
-		da: func(x, p, _ float64) float64 { return xdivyF(x, p) - xdivyF(1-x, 1-p) },
-		ok: func(x, _, _ float64) bool { return isBinary(x) },
+		da:   func(x, p, _ float64) float64 { return xdivyF(x, p) - xdivyF(1-x, 1-p) },
+		ok:   func(x, _, _ float64) bool { return isBinary(x) },
+		both: bernoulliProbsBoth,
 	}
+}
+
+// bernoulliProbsBoth returns the log-probability of x under probability p
+// and its derivative in p, computing only the logarithm an outcome of 0 or
+// 1 needs.
+func bernoulliProbsBoth(x, p, _ float64) (float64, float64) {
+	switch x {
+	case 1:
+		return math.Log(p), 1 / p
+	case 0:
+		return math.Log1p(-p), -1 / (1 - p)
+	}
+	return xlogyF(x, p) + xlog1pyF(1-x, -p), xdivyF(x, p) - xdivyF(1-x, 1-p)
 }
 
 // LogProb returns log p where value is 1 and log(1-p) where it is 0, in
