@@ -301,6 +301,13 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 	ad := a.Data()
 	dst := make([]float64, outer*m*inner)
 	for o := 0; o < outer; o++ {
+		if inner == 1 { // picking single values: no per-element slicing
+			row, src := dst[o*m:(o+1)*m], ad[o*n:(o+1)*n]
+			for k, i := range ix {
+				row[k] = src[i]
+			}
+			continue
+		}
 		for k, i := range ix {
 			s := (o*n + i) * inner
 			copy(dst[(o*m+k)*inner:(o*m+k+1)*inner], ad[s:s+inner])
@@ -311,6 +318,13 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 		gd := g.Data()
 		res := make([]float64, len(ad))
 		for o := 0; o < outer; o++ {
+			if inner == 1 {
+				row, src := res[o*n:(o+1)*n], gd[o*m:(o+1)*m]
+				for k, i := range ix {
+					row[i] += src[k]
+				}
+				continue
+			}
 			for k, i := range ix {
 				r := res[(o*n+i)*inner : (o*n+i+1)*inner]
 				src := gd[(o*m+k)*inner : (o*m+k+1)*inner]
