@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
+)
 
 // This file holds scalar special functions. They are exported so that fused
 // kernels in other packages (log-densities, their gradients) can call them
@@ -9,13 +13,7 @@ import "math"
 
 // SigmoidFloat returns the logistic function 1/(1+e^-x), computed without
 // overflow for any x.
-func SigmoidFloat(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
+func SigmoidFloat(x float64) float64 { return vecmath.Logistic(x) }
 
 // SoftplusFloat returns log(1+e^x), written as max(x,0) + log1p(e^-|x|) so that
 // it neither overflows for large x nor loses the tiny value e^x for very

@@ -57,7 +57,7 @@ func Sigmoid(dst, x []float64) {
 		sigmoidAVX2(&dst[0], &x[0], i)
 	}
 	for ; i < n; i++ {
-		dst[i] = sigmoid(x[i])
+		dst[i] = Logistic(x[i])
 	}
 }
 
@@ -78,8 +78,9 @@ func SigmoidGrad(dst, g, x []float64) {
 	}
 }
 
-// sigmoid is σ(v), from e^−|v| so that it never overflows.
-func sigmoid(v float64) float64 {
+// Logistic returns σ(v) = 1/(1+e^−v), computed from e^−|v| so that it
+// never overflows: the scalar form of Sigmoid.
+func Logistic(v float64) float64 {
 	if v >= 0 {
 		return 1 / (1 + math.Exp(-v))
 	}
