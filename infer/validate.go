@@ -30,7 +30,11 @@ func fnShape(s *vigo.Site) []int {
 // checkModelGuideMatch checks that model and guide agree on their sample
 // sites, event dims, shapes and plates (spec §8.2).
 func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn func(site, msg string) error) error {
-	var guideVars, auxVars, modelVars, guidePlates, modelPlates []string
+	// Name lists start in stack buffers: a typical program fits and the
+	// per-step check allocates nothing.
+	var gv, mv, gp, mp [16]string
+	guideVars, modelVars, guidePlates, modelPlates := gv[:0], mv[:0], gp[:0], mp[:0]
+	var auxVars []string
 	for _, s := range guide.Sites() {
 		if s.Type != vigo.SampleSite {
 			continue
@@ -99,10 +103,10 @@ func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn fu
 		if me != ge {
 			return vigo.Errorf(vigo.ValueError, n, "Model and guide event_dims disagree at site '%s': %d vs %d", n, me, ge)
 		}
-		mshape, gshape := fnShape(ms), fnShape(gs)
-		if slices.Equal(mshape, gshape) {
+		if slices.Equal(ms.Fn.BatchShape(), gs.Fn.BatchShape()) && slices.Equal(ms.Fn.EventShape(), gs.Fn.EventShape()) {
 			continue
 		}
+		mshape, gshape := fnShape(ms), fnShape(gs)
 		if len(mshape) > maxPlateNesting {
 			mshape = mshape[len(mshape)-maxPlateNesting-me:]
 		}
