@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -115,7 +116,7 @@ func (t *Tensor) SetGrad(g *Tensor) {
 	if t.leaf == nil {
 		panic("tensor: SetGrad on a tensor that does not require grad")
 	}
-	if g != nil && !sameShape(g.shape, t.shape) {
+	if g != nil && !slices.Equal(g.shape, t.shape) {
 		panic(fmt.Sprintf("tensor: SetGrad: gradient shape %v for tensor shape %v", g.shape, t.shape))
 	}
 	t.leaf.mu.Lock()
@@ -142,7 +143,7 @@ func (t *Tensor) Backward() { t.BackwardWith(Scalar(1)) }
 // back to the leaves. seed must have t's shape (a one-element seed is accepted
 // for a one-element t).
 func (t *Tensor) BackwardWith(seed *Tensor) {
-	if t.Len() != 1 && !sameShape(seed.shape, t.shape) {
+	if t.Len() != 1 && !slices.Equal(seed.shape, t.shape) {
 		panic(fmt.Sprintf("tensor: Backward: seed shape %v for tensor shape %v", seed.Shape(), t.Shape()))
 	}
 	if t.Len() == 1 && seed.Len() != 1 {
@@ -191,7 +192,7 @@ func Gradients(y *Tensor, xs ...*Tensor) []*Tensor {
 // backprop walks the graph below root in reverse topological order, passing
 // each leaf's total gradient to sink exactly once.
 func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
-	if !sameShape(seed.shape, t.shape) {
+	if !slices.Equal(seed.shape, t.shape) {
 		seed = seed.Reshape(t.Shape()...)
 	}
 	w := walkPool.Get().(*graphWalk)
@@ -219,7 +220,7 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 				continue
 			}
 			gj := gin[j]
-			if !sameShape(gj.shape, in.shape) {
+			if !slices.Equal(gj.shape, in.shape) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
 			k := pos[in]
@@ -239,7 +240,7 @@ func (t *Tensor) AccumulateGrad(g *Tensor) {
 	if t.leaf == nil {
 		panic("tensor: AccumulateGrad on a tensor that does not require grad")
 	}
-	if !sameShape(g.shape, t.shape) && !(g.Len() == 1 && t.Len() == 1) {
+	if !slices.Equal(g.shape, t.shape) && !(g.Len() == 1 && t.Len() == 1) {
 		panic(fmt.Sprintf("tensor: AccumulateGrad: gradient shape %v for tensor shape %v", g.Shape(), t.Shape()))
 	}
 	t.accumulate(g)
@@ -256,12 +257,9 @@ func (t *Tensor) accumulate(g *Tensor) {
 		t.leaf.grad = New(g.Data(), t.Shape()...)
 		return
 	}
-	dst := make([]float64, len(t.leaf.grad.data))
-	gd := g.Data()
-	for i, v := range t.leaf.grad.data {
-		dst[i] = v + gd[i]
-	}
-	t.leaf.grad = wrap(dst, t.Shape())
+	// The gradient holds t's shape and g as many elements (AccumulateGrad
+	// and backprop check), so the sum keeps t's shape.
+	t.leaf.grad = addSame(t.leaf.grad, g)
 }
 
 // graphWalk is the working memory of one backward pass: the tensors in

@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // arith names the four arithmetic operations that have hand-written row kernels.
 type arith int
@@ -16,20 +19,8 @@ const (
 // and db (each 0 for a broadcast value or 1 for a contiguous row).
 type rowFunc func(dst, a, b []float64, da, db int)
 
-// arithRow is the row kernel of an arithmetic operation. The kernels are
-// named functions, so choosing one allocates nothing.
-func arithRow(k arith) rowFunc {
-	switch k {
-	case arithAdd:
-		return addRow
-	case arithSub:
-		return subRow
-	case arithMul:
-		return mulRow
-	}
-	return divRow
-}
-
+// addRow, subRow, mulRow and divRow are the row kernels of the arithmetic
+// operations. They are named functions, so passing one allocates nothing.
 func addRow(dst, a, b []float64, da, db int) { arithKernel(arithAdd, dst, a, b, da, db) }
 func subRow(dst, a, b []float64, da, db int) { arithKernel(arithSub, dst, a, b, da, db) }
 func mulRow(dst, a, b []float64, da, db int) { arithKernel(arithMul, dst, a, b, da, db) }
@@ -38,74 +29,72 @@ func divRow(dst, a, b []float64, da, db int) { arithKernel(arithDiv, dst, a, b, 
 // arithKernel computes one row of an arithmetic operation, with the common
 // stride patterns written out so the compiler emits tight loops.
 func arithKernel(k arith, dst, a, b []float64, da, db int) {
-	{
-		n := len(dst)
-		switch {
-		case da == 1 && db == 1:
-			a, b = a[:n], b[:n]
-			switch k {
-			case arithAdd:
-				for i := range dst {
-					dst[i] = a[i] + b[i]
-				}
-			case arithSub:
-				for i := range dst {
-					dst[i] = a[i] - b[i]
-				}
-			case arithMul:
-				for i := range dst {
-					dst[i] = a[i] * b[i]
-				}
-			case arithDiv:
-				for i := range dst {
-					dst[i] = a[i] / b[i]
-				}
-			}
-		case da == 1 && db == 0:
-			a, s := a[:n], b[0]
-			switch k {
-			case arithAdd:
-				for i := range dst {
-					dst[i] = a[i] + s
-				}
-			case arithSub:
-				for i := range dst {
-					dst[i] = a[i] - s
-				}
-			case arithMul:
-				for i := range dst {
-					dst[i] = a[i] * s
-				}
-			case arithDiv:
-				for i := range dst {
-					dst[i] = a[i] / s
-				}
-			}
-		case da == 0 && db == 1:
-			s, b := a[0], b[:n]
-			switch k {
-			case arithAdd:
-				for i := range dst {
-					dst[i] = s + b[i]
-				}
-			case arithSub:
-				for i := range dst {
-					dst[i] = s - b[i]
-				}
-			case arithMul:
-				for i := range dst {
-					dst[i] = s * b[i]
-				}
-			case arithDiv:
-				for i := range dst {
-					dst[i] = s / b[i]
-				}
-			}
-		default:
-			f := arithFunc(k)
+	n := len(dst)
+	switch {
+	case da == 1 && db == 1:
+		a, b = a[:n], b[:n]
+		switch k {
+		case arithAdd:
 			for i := range dst {
-				dst[i] = f(a[i*da], b[i*db])
+				dst[i] = a[i] + b[i]
 			}
+		case arithSub:
+			for i := range dst {
+				dst[i] = a[i] - b[i]
+			}
+		case arithMul:
+			for i := range dst {
+				dst[i] = a[i] * b[i]
+			}
+		case arithDiv:
+			for i := range dst {
+				dst[i] = a[i] / b[i]
+			}
+		}
+	case da == 1 && db == 0:
+		a, s := a[:n], b[0]
+		switch k {
+		case arithAdd:
+			for i := range dst {
+				dst[i] = a[i] + s
+			}
+		case arithSub:
+			for i := range dst {
+				dst[i] = a[i] - s
+			}
+		case arithMul:
+			for i := range dst {
+				dst[i] = a[i] * s
+			}
+		case arithDiv:
+			for i := range dst {
+				dst[i] = a[i] / s
+			}
+		}
+	case da == 0 && db == 1:
+		s, b := a[0], b[:n]
+		switch k {
+		case arithAdd:
+			for i := range dst {
+				dst[i] = s + b[i]
+			}
+		case arithSub:
+			for i := range dst {
+				dst[i] = s - b[i]
+			}
+		case arithMul:
+			for i := range dst {
+				dst[i] = s * b[i]
+			}
+		case arithDiv:
+			for i := range dst {
+				dst[i] = s / b[i]
+			}
+		}
+	default:
+		f := arithFunc(k)
+		for i := range dst {
+			dst[i] = f(a[i*da], b[i*db])
 		}
 	}
 }
@@ -139,7 +128,7 @@ func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 	// Shapes are immutable, so the result may share an operand's shape.
 	var shape []int
 	switch {
-	case sameShape(a.shape, b.shape), len(bd) == 1 && len(b.shape) <= len(a.shape):
+	case slices.Equal(a.shape, b.shape), len(bd) == 1 && len(b.shape) <= len(a.shape):
 		shape = a.Shape()
 	case len(ad) == 1 && len(a.shape) <= len(b.shape):
 		shape = b.Shape()
@@ -195,7 +184,7 @@ func rawMul(a, b *Tensor) *Tensor { return broadcastApply("Mul", a, b, mulRow) }
 
 // Add returns a + b with broadcasting.
 func (a *Tensor) Add(b *Tensor) *Tensor {
-	return record(broadcastApply("Add", a, b, arithRow(arithAdd)), "Add", addBackward, a, b)
+	return record(broadcastApply("Add", a, b, addRow), "Add", addBackward, a, b)
 }
 
 func addBackward(out, g *Tensor, gin []*Tensor) {
@@ -210,7 +199,7 @@ func addBackward(out, g *Tensor, gin []*Tensor) {
 
 // Sub returns a - b with broadcasting.
 func (a *Tensor) Sub(b *Tensor) *Tensor {
-	return record(broadcastApply("Sub", a, b, arithRow(arithSub)), "Sub", subBackward, a, b)
+	return record(broadcastApply("Sub", a, b, subRow), "Sub", subBackward, a, b)
 }
 
 func subBackward(out, g *Tensor, gin []*Tensor) {
@@ -219,13 +208,13 @@ func subBackward(out, g *Tensor, gin []*Tensor) {
 		gin[0] = g.SumTo(a.shape)
 	}
 	if b.requiresGrad {
-		gin[1] = g.Neg().SumTo(b.shape)
+		gin[1] = g.SumTo(b.shape).Neg()
 	}
 }
 
 // Mul returns a * b elementwise with broadcasting.
 func (a *Tensor) Mul(b *Tensor) *Tensor {
-	return record(broadcastApply("Mul", a, b, arithRow(arithMul)), "Mul", mulBackward, a, b)
+	return record(broadcastApply("Mul", a, b, mulRow), "Mul", mulBackward, a, b)
 }
 
 func mulBackward(out, g *Tensor, gin []*Tensor) {
@@ -240,16 +229,32 @@ func mulBackward(out, g *Tensor, gin []*Tensor) {
 
 // Div returns a / b elementwise with broadcasting.
 func (a *Tensor) Div(b *Tensor) *Tensor {
-	return record(broadcastApply("Div", a, b, arithRow(arithDiv)), "Div", divBackward, a, b)
+	return record(broadcastApply("Div", a, b, divRow), "Div", divBackward, a, b)
 }
 
 func divBackward(out, g *Tensor, gin []*Tensor) {
 	a, b := out.node.in[0], out.node.in[1]
+	// d/da a/b = 1/b and d/db a/b = -out/b: both scale q = g/b.
+	q := broadcastApply("Div", g, b, divRow)
 	if a.requiresGrad {
-		gin[0] = broadcastApply("Div", g, b, divRow).SumTo(a.shape)
+		gin[0] = q.SumTo(a.shape)
 	}
 	if b.requiresGrad {
-		gin[1] = broadcastApply("Div", rawMul(g, out), b, divRow).Neg().SumTo(b.shape)
+		gin[1] = broadcastApply("Div", q, out, negMulRow).SumTo(b.shape)
+	}
+}
+
+// negMulRow is the row kernel of -(a*b).
+func negMulRow(dst, a, b []float64, da, db int) {
+	if da == 1 && db == 1 {
+		a, b = a[:len(dst)], b[:len(dst)]
+		for i := range dst {
+			dst[i] = -(a[i] * b[i])
+		}
+		return
+	}
+	for i := range dst {
+		dst[i] = -(a[i*da] * b[i*db])
 	}
 }
 
@@ -262,30 +267,24 @@ func (a *Tensor) MulScalar(s float64) *Tensor { return a.Mul(Scalar(s)) }
 // Pow returns a raised to the power b elementwise with broadcasting. The
 // gradient with respect to b uses log(a) and is only finite for a > 0.
 func (a *Tensor) Pow(b *Tensor) *Tensor {
-	out := broadcastApply("Pow", a, b, rowOf(math.Pow))
-	return record(out, "Pow", func(out, g *Tensor, gin []*Tensor) {
-		var ga, gb *Tensor
-		ad, bd := a.Detach(), b.Detach()
-		if a.requiresGrad {
-			// d/da a^b = b a^(b-1)
-			ga = g.Mul(binaryMap("Pow", ad, bd, func(x, y float64) float64 {
-				if y == 0 {
-					return 0
-				}
-				return y * math.Pow(x, y-1)
-			})).SumTo(a.Shape())
-		}
-		if b.requiresGrad {
-			// d/db a^b = a^b log a
-			gb = g.Mul(binaryMap("Pow", ad, bd, func(x, y float64) float64 {
-				if x == 0 {
-					return 0
-				}
-				return math.Pow(x, y) * math.Log(x)
-			})).SumTo(b.Shape())
-		}
-		gin[0], gin[1] = ga, gb
-	}, a, b)
+	return Binary("Pow", a, b, math.Pow, powGradBase, powGradExp)
+}
+
+// powGradBase is d/dx x^y = y x^(y-1), taken as 0 where y is 0.
+func powGradBase(x, y, _ float64) float64 {
+	if y == 0 {
+		return 0
+	}
+	return y * math.Pow(x, y-1)
+}
+
+// powGradExp is d/dy x^y = x^y log x for the output z = x^y, taken as 0
+// where x is 0.
+func powGradExp(x, _, z float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return z * math.Log(x)
 }
 
 // PowScalar returns a raised to the constant power p.
@@ -319,10 +318,10 @@ func Binary(name string, a, b *Tensor, f func(x, y float64) float64, dfa, dfb fu
 func ternaryGrad(name string, g, a, b, out *Tensor, df func(x, y, z float64) float64) *Tensor {
 	shape := out.Shape()
 	ad, bd, od, gd := a.Data(), b.Data(), out.Data(), g.Data()
-	if !sameShape(a.shape, shape) {
+	if !slices.Equal(a.shape, shape) {
 		ad = a.Detach().Expand(shape...).Data()
 	}
-	if !sameShape(b.shape, shape) {
+	if !slices.Equal(b.shape, shape) {
 		bd = b.Detach().Expand(shape...).Data()
 	}
 	out = newOut(out.shape)

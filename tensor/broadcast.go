@@ -43,18 +43,6 @@ func mustBroadcast(opName string, a, b []int) []int {
 	return s
 }
 
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func numel(shape []int) int {
 	n := 1
 	for _, s := range shape {
@@ -166,12 +154,20 @@ const parallelThreshold = 1 << 16
 // parallelFor splits [0, n) into contiguous chunks and runs fn on each,
 // concurrently when n is large and more than one CPU is available.
 func parallelFor(n int, fn func(lo, hi int)) {
+	splitRange(n, n >= parallelThreshold, n/(parallelThreshold/2), fn)
+}
+
+// splitRange runs fn over [0, n). When split is set and more than one CPU is
+// available, it cuts [0, n) into at most maxChunks contiguous chunks, one
+// per CPU, and runs them concurrently; otherwise it calls fn(0, n) once.
+// maxChunks must be at least 1 when split is set.
+func splitRange(n int, split bool, maxChunks int, fn func(lo, hi int)) {
 	workers := runtime.GOMAXPROCS(0)
-	if n < parallelThreshold || workers < 2 {
+	if !split || workers < 2 {
 		fn(0, n)
 		return
 	}
-	workers = min(workers, n/(parallelThreshold/2))
+	workers = min(workers, maxChunks)
 	chunk := (n + workers - 1) / workers
 	parallel.For((n+chunk-1)/chunk, func(c int) { fn(c*chunk, min(n, (c+1)*chunk)) })
 }

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
@@ -87,7 +88,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 			}
 		}
 	})
-	out := FromData(od, shape...)
+	out := wrap(od, shape)
 	return record(out, "Where", func(out, g *Tensor, gin []*Tensor) {
 		var ga, gb *Tensor
 		c := cond.Detach()
@@ -114,7 +115,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 // expandedData returns t's values broadcast to shape, copying only when t's
 // shape differs from it.
 func expandedData(t *Tensor, shape []int) []float64 {
-	if sameShape(t.Shape(), shape) {
+	if slices.Equal(t.Shape(), shape) {
 		return t.Data()
 	}
 	return t.Detach().Expand(shape...).Data()

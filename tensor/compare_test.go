@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,7 +40,7 @@ func TestComparisons(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := c.f(a, b)
-		if !sameShape(got.Shape(), []int{2, 3}) || !identicalFloats(got.Data(), c.want) {
+		if !slices.Equal(got.Shape(), []int{2, 3}) || !identicalFloats(got.Data(), c.want) {
 			t.Errorf("%s = %v (shape %v), want %v (shape [2 3])", c.name, got, got.Shape(), c.want)
 		}
 		if got.RequiresGrad() {
@@ -56,7 +57,7 @@ func TestComparisons(t *testing.T) {
 	}
 	// (3, 1) against (1, 2): an outer comparison.
 	got := New([]float64{1, 2, 3}, 3, 1).Lt(New([]float64{1.5, 2.5}, 1, 2))
-	if want := []float64{1, 1, 0, 1, 0, 0}; !sameShape(got.Shape(), []int{3, 2}) || !identicalFloats(got.Data(), want) {
+	if want := []float64{1, 1, 0, 1, 0, 0}; !slices.Equal(got.Shape(), []int{3, 2}) || !identicalFloats(got.Data(), want) {
 		t.Errorf("Lt outer = %v (shape %v), want %v (shape [3 2])", got, got.Shape(), want)
 	}
 	msg := recoveredMessage(func() { Zeros(2).Eq(Zeros(3)) })
@@ -79,7 +80,7 @@ func TestLogicalOps(t *testing.T) {
 	if got, want := LogicalOr(x, y).Data(), []float64{0, 1, 1, 1}; !identicalFloats(got, want) {
 		t.Errorf("LogicalOr = %v, want %v", got, want)
 	}
-	if got := LogicalAnd(y, x).Shape(); !sameShape(got, []int{2, 2}) {
+	if got := LogicalAnd(y, x).Shape(); !slices.Equal(got, []int{2, 2}) {
 		t.Errorf("LogicalAnd of shapes [2 1] and [2 2] has shape %v", got)
 	}
 	p := Param([]float64{1, 0}, 2)
@@ -94,7 +95,7 @@ func TestWhereValues(t *testing.T) {
 	a := Vector(10, 20, 30)
 	b := Scalar(-1)
 	got := Where(cond, a, b)
-	if want := []float64{10, 20, 30, -1, -1, -1}; !sameShape(got.Shape(), []int{2, 3}) || !identicalFloats(got.Data(), want) {
+	if want := []float64{10, 20, 30, -1, -1, -1}; !slices.Equal(got.Shape(), []int{2, 3}) || !identicalFloats(got.Data(), want) {
 		t.Errorf("Where = %v (shape %v), want %v (shape [2 3])", got, got.Shape(), want)
 	}
 	// Any nonzero condition, NaN included, selects a; the branch not taken

@@ -83,7 +83,7 @@ func (a *Tensor) Lgamma() *Tensor {
 	return sliceUnary("Lgamma", a,
 		func(dst, x []float64) {
 			for i, v := range x {
-				dst[i], _ = math.Lgamma(v)
+				dst[i] = LgammaFloat(v)
 			}
 		},
 		func(dst, g, x, y []float64) {

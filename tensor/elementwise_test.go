@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -167,7 +168,7 @@ func TestElementwiseMatchScalarFuncs(t *testing.T) {
 		for i, v := range xs {
 			want[i] = c.f(v)
 		}
-		ok := sameShape(c.got.Shape(), x.Shape())
+		ok := slices.Equal(c.got.Shape(), x.Shape())
 		if c.ulps == 0 {
 			ok = ok && identicalFloats(c.got.Data(), want)
 		} else {
@@ -341,7 +342,7 @@ func TestLogAddExp(t *testing.T) {
 			t.Errorf("LogAddExp(%v, %v) gradients = %v, %v; want %v, %v", c.a, c.b, ga, gb, c.ga, c.gb)
 		}
 	}
-	if got := Zeros(3, 1).LogAddExp(Zeros(4)).Shape(); !sameShape(got, []int{3, 4}) {
+	if got := Zeros(3, 1).LogAddExp(Zeros(4)).Shape(); !slices.Equal(got, []int{3, 4}) {
 		t.Errorf("LogAddExp of shapes [3 1] and [4] has shape %v, want [3 4]", got)
 	}
 }

@@ -3,9 +3,7 @@ package tensor
 import (
 	"errors"
 	"fmt"
-	"runtime"
 
-	"github.com/vigo-ppl/vigo/internal/parallel"
 	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -99,14 +97,7 @@ func at(idx []int, i int) int {
 // cores when there are several and the total work (n times work, counted in
 // multiply-adds) is large.
 func forBatches(n, work int, fn func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 2 || workers < 2 || n*work < linalgParallelWork {
-		fn(0, n)
-		return
-	}
-	workers = min(workers, n)
-	chunk := (n + workers - 1) / workers
-	parallel.For((n+chunk-1)/chunk, func(c int) { fn(c*chunk, min(n, (c+1)*chunk)) })
+	splitRange(n, n >= 2 && n*work >= linalgParallelWork, n, fn)
 }
 
 // general views the matrix number i of a stack of rows×cols matrices in d.
@@ -177,11 +168,11 @@ func matmul(a, b *Tensor) *Tensor {
 	}
 	batch, ia, ib := pairBatches(opName, ba, bb, a.Shape(), b.Shape())
 	nb := numel(batch)
-	sa := stack{data: a.Data(), idx: ia, single: numel(ba) == 1, rows: m, cols: k}
-	sb := stack{data: b.Data(), idx: ib, single: numel(bb) == 1, rows: k, cols: n}
+	sa := stack{data: a.Data(), idx: ia, rows: m, cols: k}
+	sb := stack{data: b.Data(), idx: ib, rows: k, cols: n}
 	out := make([]float64, nb*m*n)
 	gemmStacks(nb, 1, sa, sb, stack{data: out, rows: m, cols: n})
-	res := FromData(out, matShape(batch, m, n)...)
+	res := wrap(out, matShape(batch, m, n))
 	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
 		// C = A B gives dA = dC Bᵀ and dB = Aᵀ dC, each summed over the
 		// batch entries that shared a matrix of A or B.
@@ -191,15 +182,15 @@ func matmul(a, b *Tensor) *Tensor {
 			d := make([]float64, len(a.Data()))
 			sbT := sb
 			sbT.t = true
-			gemmStacks(nb, 1, sg, sbT, stack{data: d, idx: ia, single: sa.single, rows: m, cols: k})
-			ga = FromData(d, a.Shape()...)
+			gemmStacks(nb, 1, sg, sbT, stack{data: d, idx: ia, rows: m, cols: k})
+			ga = wrap(d, a.Shape())
 		}
 		if b.requiresGrad {
 			d := make([]float64, len(b.Data()))
 			saT := sa
 			saT.t = true
-			gemmStacks(nb, 1, saT, sg, stack{data: d, idx: ib, single: sb.single, rows: k, cols: n})
-			gb = FromData(d, b.Shape()...)
+			gemmStacks(nb, 1, saT, sg, stack{data: d, idx: ib, rows: k, cols: n})
+			gb = wrap(d, b.Shape())
 		}
 		gin[0], gin[1] = ga, gb
 	}, a, b)
@@ -208,14 +199,18 @@ func matmul(a, b *Tensor) *Tensor {
 // stack describes one operand of a batched matrix kernel: matrices of
 // rows×cols stored one after another in data (rows and cols as stored,
 // before any transpose), the matrix each batch entry uses, and whether the
-// kernel reads the transpose.
+// kernel reads the transpose. data holds exactly its matrices.
 type stack struct {
 	data       []float64
 	idx        []int // from batchIndex; nil: entry i uses matrix i
-	single     bool  // the stack holds one matrix, used by every entry
 	rows, cols int
 	t          bool
 }
+
+// single reports whether the stack holds one matrix, used by every entry.
+// It is only meaningful for non-empty matrices, the only ones gemmStacks
+// multiplies.
+func (s stack) single() bool { return len(s.data) == s.rows*s.cols }
 
 // mat returns the stored matrix used by batch entry i.
 func (s stack) mat(i int) blas64.General { return general(s.data, at(s.idx, i), s.rows, s.cols) }
@@ -239,13 +234,13 @@ func gemmStacks(nb int, alpha float64, a, b, c stack) {
 		return
 	}
 	switch {
-	case nb > 1 && !a.t && a.idx == nil && c.idx == nil && b.single:
+	case nb > 1 && !a.t && a.idx == nil && c.idx == nil && b.single():
 		// C_i = A_i op(B): stack the rows of every A_i into one matrix.
 		af := blas64.General{Rows: nb * m, Cols: a.cols, Stride: a.cols, Data: a.data[:nb*m*a.cols]}
 		cf := blas64.General{Rows: nb * m, Cols: n, Stride: n, Data: c.data[:nb*m*n]}
 		mulAdd(alpha, af, false, b.mat(0), b.t, cf)
 		return
-	case nb > 1 && a.t && !b.t && a.idx == nil && b.idx == nil && c.single:
+	case nb > 1 && a.t && !b.t && a.idx == nil && b.idx == nil && c.single():
 		// Σ_i A_iᵀ B_i = [A_1; …; A_nb]ᵀ [B_1; …; B_nb].
 		af := blas64.General{Rows: nb * k, Cols: m, Stride: m, Data: a.data[:nb*k*m]}
 		bf := blas64.General{Rows: nb * k, Cols: n, Stride: n, Data: b.data[:nb*k*n]}
@@ -367,7 +362,7 @@ func (a *Tensor) MT() *Tensor {
 			}
 		}
 	}
-	res := FromData(out, matShape(batch, c, r)...)
+	res := wrap(out, matShape(batch, c, r))
 	return record(res, "MT", func(_, g *Tensor, gin []*Tensor) {
 		gin[0] = g.MT()
 	}, a)
@@ -388,7 +383,7 @@ func triPart(opName string, a *Tensor, k int, lower bool) *Tensor {
 	batch, r, c := splitMat(opName, a.Shape())
 	out := make([]float64, len(a.Data()))
 	copyTri(out, a.Data(), numel(batch), r, c, k, lower)
-	res := FromData(out, a.Shape()...)
+	res := wrap(out, a.Shape())
 	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
 		gin[0] = triPart(opName, g, k, lower)
 	}, a)
@@ -444,7 +439,7 @@ func (a *Tensor) Diagonal() *Tensor {
 		}
 	}
 	shape := append(cloneInts(batch), p)
-	res := FromData(out, shape...)
+	res := wrap(out, shape)
 	return record(res, "Diagonal", func(_, g *Tensor, gin []*Tensor) {
 		gin[0] = embedDiag("Diagonal", g, r, c)
 	}, a)
@@ -478,7 +473,7 @@ func embedDiag(opName string, v *Tensor, r, c int) *Tensor {
 			out[m*r*c+i*c+i] = vd[m*p+i]
 		}
 	}
-	res := FromData(out, matShape(batch, r, c)...)
+	res := wrap(out, matShape(batch, r, c))
 	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
 		gin[0] = g.Diagonal()
 	}, v)
@@ -519,7 +514,7 @@ func (a *Tensor) CholeskyErr() (*Tensor, error) {
 			return nil, fmt.Errorf("%w: shape %v, batch entry %d", ErrNotPositiveDefinite, a.Shape(), m)
 		}
 	}
-	res := FromData(out, a.Shape()...)
+	res := wrap(out, a.Shape())
 	return record(res, "Cholesky", func(out, g *Tensor, gin []*Tensor) {
 		gin[0] = choleskyBackward(out.Data(), g.Data(), nb, n, a.Shape())
 	}, a), nil
@@ -539,7 +534,7 @@ func (a *Tensor) CholeskyErr() (*Tensor, error) {
 func choleskyBackward(ld, gd []float64, nb, n int, shape []int) *Tensor {
 	res := make([]float64, nb*n*n)
 	if n == 0 {
-		return FromData(res, shape...)
+		return wrap(res, shape)
 	}
 	copyTri(res, gd, nb, n, n, 0, true)
 	forBatches(nb, 2*n*n*n, func(lo, hi int) {
@@ -563,7 +558,7 @@ func choleskyBackward(ld, gd []float64, nb, n int, shape []int) *Tensor {
 			}
 		}
 	})
-	return FromData(res, shape...)
+	return wrap(res, shape)
 }
 
 // SolveTriangular returns X solving A X = B for each triangular matrix A in
@@ -604,7 +599,7 @@ func solveTri(a, b *Tensor, lower bool, shapeB []int) *Tensor {
 			}
 		})
 	}
-	res := FromData(out, matShape(batch, n, k)...)
+	res := wrap(out, matShape(batch, n, k))
 	return record(res, opName, func(out, g *Tensor, gin []*Tensor) {
 		// X = A⁻¹B gives dB = A⁻ᵀ dX and dA = -dB Xᵀ restricted to the
 		// triangle of A that is read.
@@ -622,12 +617,12 @@ func solveTri(a, b *Tensor, lower bool, shapeB []int) *Tensor {
 			d := make([]float64, len(ad))
 			sg := stack{data: gbFull, rows: n, cols: k}
 			sx := stack{data: out.Data(), rows: n, cols: k, t: true}
-			gemmStacks(nb, -1, sg, sx, stack{data: d, idx: ia, single: numel(ba) == 1, rows: n, cols: n})
+			gemmStacks(nb, -1, sg, sx, stack{data: d, idx: ia, rows: n, cols: n})
 			keepTri(d, numel(ba), n, n, 0, lower)
-			ga = FromData(d, a.Shape()...)
+			ga = wrap(d, a.Shape())
 		}
 		if b.requiresGrad {
-			gb = FromData(gbFull, matShape(batch, n, k)...).SumTo(b.Shape())
+			gb = wrap(gbFull, matShape(batch, n, k)).SumTo(b.Shape())
 		}
 		gin[0], gin[1] = ga, gb
 	}, a, b)

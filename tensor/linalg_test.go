@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func mustPanic(t *testing.T, want string, f func()) {
 // than tol relative to max(1, |want|).
 func checkClose(t *testing.T, name string, got *Tensor, wantShape []int, want []float64, tol float64) {
 	t.Helper()
-	if !sameShape(got.Shape(), wantShape) {
+	if !slices.Equal(got.Shape(), wantShape) {
 		t.Errorf("%s: shape %v, want %v", name, got.Shape(), wantShape)
 		return
 	}

@@ -40,10 +40,10 @@ func sumFloats(d []float64) float64 {
 // shape, returning a tensor of shape. It is the gradient of broadcasting and
 // panics if shape does not broadcast to a's shape.
 func (a *Tensor) SumTo(shape []int) *Tensor {
-	if sameShape(a.Shape(), shape) {
+	if slices.Equal(a.Shape(), shape) {
 		return a
 	}
-	if b, ok := BroadcastShapes(shape, a.Shape()); !ok || !sameShape(b, a.Shape()) {
+	if b, ok := BroadcastShapes(shape, a.Shape()); !ok || !slices.Equal(b, a.Shape()) {
 		panic(fmt.Sprintf("tensor: SumTo: shape %v does not broadcast to %v", shape, a.Shape()))
 	}
 	return record(reduceTo(a, shape), "SumTo", sumToBackward, a)
@@ -66,11 +66,7 @@ func reduceTo(a *Tensor, shape []int) *Tensor {
 	it.rows(func(o, ia, ib, n, da, db int) {
 		src := ad[ia : ia+n]
 		if db == 0 {
-			s := 0.0
-			for _, v := range src {
-				s += v
-			}
-			dst[ib] += s
+			dst[ib] += sumFloats(src)
 			return
 		}
 		d := dst[ib : ib+n]

@@ -3,6 +3,9 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
 
 // This file holds reductions beyond Sum and Mean (extremes, products,
@@ -48,7 +51,7 @@ func planReduce(shape, dims []int) reducePlan {
 	}
 	p.perm = make([]int, 0, len(shape))
 	for d := range shape {
-		if !containsInt(dims, d) {
+		if !slices.Contains(dims, d) {
 			p.perm = append(p.perm, d)
 		}
 	}
@@ -70,15 +73,6 @@ func planAll(shape []int) reducePlan {
 // planDims normalizes dims and plans the reduction over them.
 func planDims(opName string, shape, dims []int) reducePlan {
 	return planReduce(shape, normDims(opName, len(shape), dims))
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // arrange returns data, of the plan's input shape, in the plan's layout.
@@ -241,10 +235,10 @@ func (a *Tensor) extreme(opName string, sign float64, p reducePlan, keepdim bool
 	if len(dst) > 0 {
 		extremeRows(dst, src, p.outer, p.n, p.inner, sign)
 	}
-	out := FromData(dst, p.outShape(keepdim)...)
+	out := wrap(dst, p.outShape(keepdim))
 	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		res := extremeGrad(src, out.Data(), g.Data(), p.outer, p.n, p.inner)
-		gin[0] = FromData(p.restore(res), a.Shape()...)
+		gin[0] = wrap(p.restore(res), a.Shape())
 	}, a)
 }
 
@@ -336,10 +330,10 @@ func (a *Tensor) prod(opName string, p reducePlan, keepdim bool) *Tensor {
 	src := p.arrange(a.Data())
 	dst := make([]float64, p.outer*p.inner)
 	prodRows(dst, src, p.outer, p.n, p.inner)
-	out := FromData(dst, p.outShape(keepdim)...)
+	out := wrap(dst, p.outShape(keepdim))
 	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		res := prodGrad(src, g.Data(), p.outer, p.n, p.inner)
-		gin[0] = FromData(p.restore(res), a.Shape()...)
+		gin[0] = wrap(p.restore(res), a.Shape())
 	}, a)
 }
 
@@ -433,10 +427,10 @@ func (a *Tensor) logSumExp(opName string, p reducePlan, keepdim bool) *Tensor {
 	src := p.arrange(a.Data())
 	dst := make([]float64, p.outer*p.inner)
 	lseRows(dst, src, p.outer, p.n, p.inner)
-	out := FromData(dst, p.outShape(keepdim)...)
+	out := wrap(dst, p.outShape(keepdim))
 	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		res := lseGrad(src, out.Data(), g.Data(), p.outer, p.n, p.inner)
-		gin[0] = FromData(p.restore(res), a.Shape()...)
+		gin[0] = wrap(p.restore(res), a.Shape())
 	}, a)
 }
 
@@ -463,9 +457,9 @@ func (a *Tensor) LogSumExpDims(keepdim bool, dims ...int) *Tensor {
 func (a *Tensor) Cumsum(dim int) *Tensor {
 	shape := a.Shape()
 	outer, n, inner := splitDim("Cumsum", shape, dim)
-	out := FromData(scanSum(a.Data(), outer, n, inner, false), shape...)
+	out := wrap(scanSum(a.Data(), outer, n, inner, false), shape)
 	return record(out, "Cumsum", func(out, g *Tensor, gin []*Tensor) {
-		gin[0] = FromData(scanSum(g.Data(), outer, n, inner, true), shape...)
+		gin[0] = wrap(scanSum(g.Data(), outer, n, inner, true), shape)
 	}, a)
 }
 
@@ -528,7 +522,7 @@ func (a *Tensor) Cumprod(dim int) *Tensor {
 			}
 		}
 	}
-	out := FromData(dst, shape...)
+	out := wrap(dst, shape)
 	return record(out, "Cumprod", func(out, g *Tensor, gin []*Tensor) {
 		// d out_i / d x_k = Π_{j<k} x_j · Π_{k<j<=i} x_j for i >= k, so the
 		// gradient of x_k is P_k S_k with P_k = Π_{j<k} x_j and
@@ -561,7 +555,7 @@ func (a *Tensor) Cumprod(dim int) *Tensor {
 				}
 			}
 		}
-		gin[0] = FromData(res, shape...)
+		gin[0] = wrap(res, shape)
 	}, a)
 }
 
@@ -614,7 +608,7 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 			}
 		}
 	}
-	out := FromData(dst, shape...)
+	out := wrap(dst, shape)
 	return record(out, "Softmax", func(out, g *Tensor, gin []*Tensor) {
 		// d softmax: y (g - Σ g y)
 		yd, gd := out.Data(), g.Data()
@@ -622,15 +616,12 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 		if inner == 1 {
 			for o := 0; o < outer; o++ {
 				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
-				dot := 0.0
-				for i, y := range ys {
-					dot += gs[i] * y
-				}
+				dot := vecmath.Dot(gs, ys)
 				for i, y := range ys {
 					r[i] = y * (gs[i] - dot)
 				}
 			}
-			gin[0] = FromData(res, shape...)
+			gin[0] = wrap(res, shape)
 			return
 		}
 		dot := make([]float64, inner)
@@ -651,7 +642,7 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 				}
 			}
 		}
-		gin[0] = FromData(res, shape...)
+		gin[0] = wrap(res, shape)
 	}, a)
 }
 
@@ -686,7 +677,7 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 			}
 		}
 	}
-	out := FromData(dst, shape...)
+	out := wrap(dst, shape)
 	return record(out, "LogSoftmax", func(out, g *Tensor, gin []*Tensor) {
 		// d log-softmax: g - exp(y) Σ g
 		yd, gd := out.Data(), g.Data()
@@ -694,15 +685,12 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 		if inner == 1 {
 			for o := 0; o < outer; o++ {
 				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
-				s := 0.0
-				for _, v := range gs {
-					s += v
-				}
+				s := sumFloats(gs)
 				for i, y := range ys {
 					r[i] = gs[i] - math.Exp(y)*s
 				}
 			}
-			gin[0] = FromData(res, shape...)
+			gin[0] = wrap(res, shape)
 			return
 		}
 		sum := make([]float64, inner)
@@ -722,7 +710,7 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 				}
 			}
 		}
-		gin[0] = FromData(res, shape...)
+		gin[0] = wrap(res, shape)
 	}, a)
 }
 
@@ -735,7 +723,7 @@ func (a *Tensor) ArgMax(dim int) *Tensor {
 	if n == 0 {
 		panic(fmt.Sprintf("tensor: ArgMax: dim %d of shape %v is empty", dim, shape))
 	}
-	var os []int
+	os := []int{} // 0-dimensional for a 0-dimensional a
 	if len(shape) > 0 {
 		d := dimIndex("ArgMax", shape, dim)
 		os = append(append(os, shape[:d]...), shape[d+1:]...)
@@ -755,5 +743,5 @@ func (a *Tensor) ArgMax(dim int) *Tensor {
 			}
 		}
 	}
-	return FromData(dst, os...)
+	return wrap(dst, os)
 }

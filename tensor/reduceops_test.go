@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -93,7 +94,7 @@ func naiveReduce(a *Tensor, dims []int, keepdim bool, init float64, f func(acc, 
 	forEachIndex(a.Shape(), func(ix []int) {
 		o := make([]int, len(ix))
 		for k := range ix {
-			if !containsInt(ds, k) {
+			if !slices.Contains(ds, k) {
 				o[k] = ix[k]
 			}
 		}
@@ -162,7 +163,7 @@ func TestReduceDimsAgainstNaive(t *testing.T) {
 // tolerance rel.
 func matchRel(t *testing.T, name string, got, want *Tensor, rel float64) {
 	t.Helper()
-	if !sameShape(got.Shape(), want.Shape()) {
+	if !slices.Equal(got.Shape(), want.Shape()) {
 		t.Errorf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
 		return
 	}

@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Reshape returns a tensor with the same values in a new shape. One entry may
 // be -1 and is inferred. The values are shared, not copied.
@@ -30,26 +33,28 @@ func (a *Tensor) Reshape(shape ...int) *Tensor {
 	if n != a.Len() {
 		panic(fmt.Sprintf("tensor: Reshape: cannot reshape %v into %v", a.Shape(), shape))
 	}
-	return a.view(shape)
+	return a.view("Reshape", shape)
 }
 
 // view returns a tensor sharing a's values with shape, which holds as many
-// elements and is owned by the result (or shared with another tensor).
-func (a *Tensor) view(shape []int) *Tensor {
-	return record(&Tensor{data: a.Data(), shape: shape}, "Reshape", reshapeBackward, a)
+// elements and is owned by the result (or shared with another tensor). The
+// operation is recorded under opName; its gradient is the incoming gradient
+// viewed in a's shape.
+func (a *Tensor) view(opName string, shape []int) *Tensor {
+	return record(&Tensor{data: a.Data(), shape: shape}, opName, reshapeBackward, a)
 }
 
 func reshapeBackward(out, g *Tensor, gin []*Tensor) {
-	gin[0] = g.view(out.node.in[0].shape)
+	gin[0] = g.view(out.node.name, out.node.in[0].shape)
 }
 
 // Expand broadcasts a to shape, copying values along broadcast dims. It
 // panics if a's shape does not broadcast to shape.
 func (a *Tensor) Expand(shape ...int) *Tensor {
-	if sameShape(a.Shape(), shape) {
+	if slices.Equal(a.Shape(), shape) {
 		return a
 	}
-	if b, ok := BroadcastShapes(a.Shape(), shape); !ok || !sameShape(b, shape) {
+	if b, ok := BroadcastShapes(a.Shape(), shape); !ok || !slices.Equal(b, shape) {
 		panic(fmt.Sprintf("tensor: Expand: shape %v does not broadcast to %v", a.Shape(), shape))
 	}
 	out := make([]float64, numel(shape))

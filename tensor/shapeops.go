@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // This file holds the operations that rearrange, slice, index and join
@@ -43,15 +44,6 @@ func indexValue(opName string, v float64, size int, shape []int) int {
 		panic(fmt.Sprintf("tensor: %s: index %g out of range [0, %d) for shape %v", opName, v, size, shape))
 	}
 	return int(v)
-}
-
-// reshapeView returns a tensor sharing a's values with a new shape of the same size;
-// its gradient is the incoming gradient reshaped back.
-func reshapeView(a *Tensor, opName string, shape []int) *Tensor {
-	out := &Tensor{data: a.Data(), shape: shape}
-	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
-		gin[0] = FromData(g.Data(), a.Shape()...)
-	}, a)
 }
 
 // permuteValues returns the values of a tensor of the given shape with its
@@ -149,9 +141,9 @@ func (a *Tensor) permute(opName string, perm []int) *Tensor {
 		os[k] = shape[p]
 		inv[p] = k
 	}
-	out := FromData(permuteValues(a.Data(), shape, perm), os...)
+	out := wrap(permuteValues(a.Data(), shape, perm), os)
 	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
-		gin[0] = FromData(permuteValues(g.Data(), os, inv), shape...)
+		gin[0] = wrap(permuteValues(g.Data(), os, inv), shape)
 	}, a)
 }
 
@@ -170,7 +162,7 @@ func (a *Tensor) Unsqueeze(dim int) *Tensor {
 	ns = append(ns, shape[:dim]...)
 	ns = append(ns, 1)
 	ns = append(ns, shape[dim:]...)
-	return reshapeView(a, "Unsqueeze", ns)
+	return a.view("Unsqueeze", ns)
 }
 
 // Squeeze removes the given dims where they have size 1; as in PyTorch, a
@@ -197,7 +189,7 @@ func (a *Tensor) Squeeze(dims ...int) *Tensor {
 	if len(ns) == len(shape) {
 		return a
 	}
-	return reshapeView(a, "Squeeze", ns)
+	return a.view("Squeeze", ns)
 }
 
 // Flatten returns a's values as a 1-dimensional tensor; a 0-dimensional
@@ -206,7 +198,7 @@ func (a *Tensor) Flatten() *Tensor {
 	if a.Dim() == 1 {
 		return a
 	}
-	return reshapeView(a, "Flatten", []int{a.Len()})
+	return a.view("Flatten", []int{a.Len()})
 }
 
 // Narrow returns the slice of a with indices start .. start+length-1 along
@@ -248,10 +240,10 @@ func (a *Tensor) slice(opName string, d, start, length int, outShape []int) *Ten
 	shape := a.Shape()
 	outer, n, inner := splitAround(shape, d)
 	if start == 0 && length == n {
-		if sameShape(outShape, shape) {
+		if slices.Equal(outShape, shape) {
 			return a
 		}
-		return reshapeView(a, opName, outShape)
+		return a.view(opName, outShape)
 	}
 	ad := a.Data()
 	blk := length * inner
@@ -260,7 +252,7 @@ func (a *Tensor) slice(opName string, d, start, length int, outShape []int) *Ten
 		s := (o*n + start) * inner
 		copy(dst[o*blk:(o+1)*blk], ad[s:s+blk])
 	}
-	out := FromData(dst, outShape...)
+	out := wrap(dst, outShape)
 	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		res := make([]float64, len(ad))
@@ -268,7 +260,7 @@ func (a *Tensor) slice(opName string, d, start, length int, outShape []int) *Ten
 			s := (o*n + start) * inner
 			copy(res[s:s+blk], gd[o*blk:(o+1)*blk])
 		}
-		gin[0] = FromData(res, shape...)
+		gin[0] = wrap(res, shape)
 	}, a)
 }
 
@@ -313,7 +305,7 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 			copy(dst[(o*m+k)*inner:(o*m+k+1)*inner], ad[s:s+inner])
 		}
 	}
-	out := FromData(dst, ns...)
+	out := wrap(dst, ns)
 	return record(out, "IndexSelect", func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		res := make([]float64, len(ad))
@@ -333,7 +325,7 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 				}
 			}
 		}
-		gin[0] = FromData(res, shape...)
+		gin[0] = wrap(res, shape)
 	}, a)
 }
 
@@ -380,14 +372,14 @@ func (a *Tensor) Gather(dim int, idx *Tensor) *Tensor {
 	for p, o := range offs {
 		dst[p] = ad[o]
 	}
-	out := FromData(dst, is...)
+	out := wrap(dst, is)
 	return record(out, "Gather", func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		res := make([]float64, len(ad))
 		for p, o := range offs {
 			res[o] += gd[p]
 		}
-		gin[0] = FromData(res, shape...)
+		gin[0] = wrap(res, shape)
 	}, a)
 }
 
@@ -434,7 +426,7 @@ func Stack(dim int, ts ...*Tensor) *Tensor {
 	first := ts[0].Shape()
 	nd := len(first)
 	for _, t := range ts {
-		if !sameShape(t.Shape(), first) {
+		if !slices.Equal(t.Shape(), first) {
 			panic(fmt.Sprintf("tensor: Stack: shapes %v and %v differ", first, t.Shape()))
 		}
 	}
@@ -473,23 +465,21 @@ func joinBlocks(opName string, ts []*Tensor, outer int, blocks []int, shape []in
 		}
 		at += b
 	}
-	out := FromData(dst, shape...)
-	inputs := append([]*Tensor(nil), ts...)
-	return record(out, opName, func(out, g *Tensor, gin []*Tensor) {
+	return record(wrap(dst, shape), opName, func(out, g *Tensor, gin []*Tensor) {
 		gd := g.Data()
 		at := 0
-		for k, t := range inputs {
+		for k, t := range out.node.inputs() {
 			b := blocks[k]
 			if t.requiresGrad {
 				r := make([]float64, outer*b)
 				for o := 0; o < outer; o++ {
 					copy(r[o*b:(o+1)*b], gd[o*row+at:o*row+at+b])
 				}
-				gin[k] = FromData(r, t.Shape()...)
+				gin[k] = wrap(r, t.Shape())
 			}
 			at += b
 		}
-	}, inputs...)
+	}, ts...)
 }
 
 // OneHot returns a tensor of idx's shape with a trailing dim of size n
@@ -505,5 +495,5 @@ func OneHot(idx *Tensor, n int) *Tensor {
 		dst[p*n+indexValue("OneHot", v, n, idx.Shape())] = 1
 	}
 	shape := append(cloneInts(idx.Shape()), n)
-	return FromData(dst, shape...)
+	return wrap(dst, shape)
 }

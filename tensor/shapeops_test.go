@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ import (
 // the absolute tolerance tol.
 func matchTensor(t *testing.T, name string, got *Tensor, shape []int, want []float64, tol float64) {
 	t.Helper()
-	if !sameShape(got.Shape(), shape) {
+	if !slices.Equal(got.Shape(), shape) {
 		t.Errorf("%s: shape %v, want %v", name, got.Shape(), shape)
 		return
 	}

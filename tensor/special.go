@@ -19,14 +19,12 @@ func SigmoidFloat(x float64) float64 { return vecmath.Logistic(x) }
 // it neither overflows for large x nor loses the tiny value e^x for very
 // negative x. Unlike PyTorch's softplus it has no linear threshold: the
 // result is accurate to a few ulps everywhere.
-func SoftplusFloat(x float64) float64 {
-	return math.Max(x, 0) + Log1pFloat(ExpFloat(-math.Abs(x)))
-}
+func SoftplusFloat(x float64) float64 { return vecmath.Softplus(x) }
 
-// LogSigmoidFloat returns log σ(x) = -log(1+e^-x), computed as
-// min(x,0) - log1p(e^-|x|) so that it is accurate for all x.
+// LogSigmoidFloat returns log σ(x) = -log(1+e^-x) = -softplus(-x), that is
+// min(x,0) - log1p(e^-|x|), so that it is accurate for all x.
 func LogSigmoidFloat(x float64) float64 {
-	return math.Min(x, 0) - Log1pFloat(ExpFloat(-math.Abs(x)))
+	return 0 - vecmath.Softplus(-x) // 0 - s keeps a zero result positive
 }
 
 // Log1mExpFloat returns log(1-e^x) for x <= 0. It uses log(-expm1(x)) for

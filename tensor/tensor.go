@@ -302,15 +302,15 @@ func formatNested(b *strings.Builder, data []float64, shape []int) {
 	b.WriteByte(']')
 }
 
+// checkShape returns the number of elements of shape, panicking if a size
+// is negative.
 func checkShape(shape []int) int {
-	n := 1
 	for _, s := range shape {
 		if s < 0 {
 			panic(fmt.Sprintf("tensor: negative size in shape %v", shape))
 		}
-		n *= s
 	}
-	return n
+	return numel(shape)
 }
 
 // ownShape returns a shape equal to s for a new tensor to hold. Shapes are

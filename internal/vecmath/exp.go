@@ -30,6 +30,11 @@ func Exp(dst, x []float64) {
 	}
 }
 
+// ExpScalar returns e^x for one value, by the formula of [Exp]: within two
+// ulps of the exact result, +Inf above the overflow threshold, 0 below the
+// underflow threshold and NaN for NaN.
+func ExpScalar(x float64) float64 { return expGo(x) }
+
 // expGo is the portable e^x, the same formula as expAVX2 (math.Exp on amd64
 // overflows below the largest finite result).
 func expGo(x float64) float64 {

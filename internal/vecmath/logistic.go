@@ -60,6 +60,21 @@ func bernoulliLogitsGo(l, x, grad []float64) float64 {
 	return sum
 }
 
+// Softplus returns log(1+e^x) = max(x,0) + log1p(e^−|x|), with the
+// kernels of [BernoulliLogits]: it neither overflows for large x nor loses
+// e^x for very negative x, and agrees with the exact value to a few ulps.
+// NaN gives NaN, +Inf gives +Inf and −Inf gives 0; a subnormal result is
+// rounded once, like e^x itself.
+func Softplus(x float64) float64 {
+	t := expNeg(min(math.Abs(x), expLimit))
+	if t < 0x1p-53 {
+		// log1p(t) rounds to t here; log1pUnit would halve a subnormal t
+		// on the way and lose its last bit.
+		return max(x, 0) + t
+	}
+	return max(x, 0) + log1pUnit(t)
+}
+
 // log1pUnit returns log(1+t) for 0 ≤ t ≤ 1.
 func log1pUnit(t float64) float64 {
 	m := 0.0

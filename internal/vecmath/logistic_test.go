@@ -141,3 +141,36 @@ func BenchmarkBernoulliLogits(b *testing.B) {
 		})
 	}
 }
+
+// TestSoftplus compares Softplus with max(x,0) + math.Log1p(math.Exp(−|x|))
+// on random arguments of several scales and the special values.
+func TestSoftplus(t *testing.T) {
+	ref := func(x float64) float64 { return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+	xs := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 1e-10, -1e-10, 0.5, -0.5,
+		math.Ln2, -math.Ln2, 0.8813735870195430, -0.8813735870195430, 1, -1, 10, -10, 36, -36, 40, -40,
+		100, -100, 700, -700, -708, -720, -740, -744, -745.1, -746, -800, 800, 1e10, -1e10,
+		math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1)}
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, s := range []float64{1e-8, 1, 10, 300} {
+		for range 2000 {
+			xs = append(xs, r.NormFloat64()*s)
+		}
+	}
+	for _, x := range xs {
+		if got, want := Softplus(x), ref(x); !closeULPs(got, want, 4) {
+			t.Errorf("Softplus(%v) = %v, want %v", x, got, want)
+		}
+	}
+	if got := Softplus(math.NaN()); !math.IsNaN(got) {
+		t.Errorf("Softplus(NaN) = %v, want NaN", got)
+	}
+}
+
+// TestExpScalar checks ExpScalar against the reference e^x.
+func TestExpScalar(t *testing.T) {
+	for _, x := range expCases() {
+		if got, want := ExpScalar(x), refExp(x); !closeULPs(got, want, 2) {
+			t.Errorf("ExpScalar(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
