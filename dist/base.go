@@ -207,20 +207,21 @@ func (b *base) checkValues(value *tensor.Tensor, what string, ok func(float64) b
 	}
 	for _, v := range value.Data() {
 		if !ok(v) {
-			return fmt.Errorf("dist: %s: value of shape %v is outside the support (%s): found %g", b.name, value.Shape(), what, v)
+			return b.supportError(value, what, v)
 		}
 	}
 	return nil
 }
 
-// checkRealValues reports a NaN in value as an out-of-support error, when
-// validation is on. Finite tensors, the usual case, pass with the cached
-// AllFinite scan instead of a predicate call per element.
-func (b *base) checkRealValues(value *tensor.Tensor) error {
+// checkRealValues reports a NaN in value as an out-of-support error naming
+// the support what (such as "real"), when validation is on. Finite tensors,
+// the usual case, pass with the cached AllFinite scan instead of a
+// predicate call per element.
+func (b *base) checkRealValues(value *tensor.Tensor, what string) error {
 	if !b.validating() || value.AllFinite() {
 		return nil
 	}
-	return b.checkValues(value, "real", isReal)
+	return b.checkValues(value, what, isReal)
 }
 
 // checkReal records an error when the parameter t holds a NaN; like

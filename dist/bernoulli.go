@@ -40,21 +40,30 @@ func BernoulliLogits(logits *tensor.Tensor) *BernoulliDist {
 
 // Probs returns the probability of 1: the parameter itself, or
 // sigmoid(logits).
-func (d *BernoulliDist) Probs() *tensor.Tensor {
-	if d.probs != nil {
-		return d.probs
-	}
-	return d.logits.Sigmoid()
-}
+func (d *BernoulliDist) Probs() *tensor.Tensor { return probsOf(d.probs, d.logits) }
 
 // Logits returns the log-odds: the parameter itself, or log p - log(1-p)
 // with p clamped to [ε, 1-ε] (ε the float64 machine epsilon) so that it
 // stays finite, as PyTorch does.
-func (d *BernoulliDist) Logits() *tensor.Tensor {
-	if d.logits != nil {
-		return d.logits
+func (d *BernoulliDist) Logits() *tensor.Tensor { return logitsOf(d.probs, d.logits) }
+
+// probsOf returns the success probability of a binary family built from
+// probs or (when probs is nil) logits: probs itself, or sigmoid(logits).
+func probsOf(probs, logits *tensor.Tensor) *tensor.Tensor {
+	if probs != nil {
+		return probs
 	}
-	p := d.probs.Clamp(machEps, 1-machEps)
+	return logits.Sigmoid()
+}
+
+// logitsOf returns the log-odds of a binary family built from logits or
+// (when logits is nil) probs: logits itself, or log p - log(1-p) with p
+// clamped to [ε, 1-ε] so that it stays finite.
+func logitsOf(probs, logits *tensor.Tensor) *tensor.Tensor {
+	if logits != nil {
+		return logits
+	}
+	p := probs.Clamp(machEps, 1-machEps)
 	return p.Log().Sub(p.Neg().Log1p())
 }
 
@@ -97,7 +106,6 @@ func bernoulliLogitsKernel() pointwise {
 	return pointwise{
 		name: "BernoulliLogitsLogProb",
 		f:    func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
-		da:   func(x, l, _ float64) float64 { return x - tensor.SigmoidFloat(l) },
 		ok:   func(x, _, _ float64) bool { return isBinary(x) },
 		both: bernoulliLogitsBoth,
 	}
@@ -111,7 +119,6 @@ func bernoulliProbsKernel() pointwise {
 		f: func(x, p, _ float64) float64 {
 			return xlogyF(x, p) + xlog1pyF(1-x, -p)
 		},
-		da:   func(x, p, _ float64) float64 { return xdivyF(x, p) - xdivyF(1-x, 1-p) },
 		ok:   func(x, _, _ float64) bool { return isBinary(x) },
 		both: bernoulliProbsBoth,
 	}
@@ -134,29 +141,23 @@ func bernoulliProbsBoth(x, p, _ float64) (float64, float64) {
 // one fused pass: x·l - softplus(l) from logits, xlogy forms from probs.
 // A value other than 0 or 1 is an error when validation is on.
 func (d *BernoulliDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, err
-	}
 	if d.probs != nil && d.probs.Len() == 1 && !d.probs.RequiresGrad() {
 		if p := d.probs.Data()[0]; p > 0 && p < 1 {
+			shape, err := d.checkLogProb(value)
+			if err != nil {
+				return nil, err
+			}
 			lp, bad, v := bernoulliConstProb(value, p, d.validating())
 			if bad {
 				return nil, d.supportError(value, "0 or 1", v)
 			}
-			return expandResult(lp, shape), nil
+			return lp.Expand(shape...), nil
 		}
 	}
-	k, par := bernoulliProbsKernel(), d.probs
 	if d.logits != nil {
-		k, par = bernoulliLogitsKernel(), d.logits
+		return d.pointwiseLogProb(bernoulliLogitsKernel(), value, d.logits, nil, "0 or 1")
 	}
-	ks, _ := tensor.BroadcastShapes(value.Shape(), par.Shape())
-	lp, v, bad := k.apply(value, par, nil, ks, d.validating())
-	if bad {
-		return nil, d.supportError(value, "0 or 1", v)
-	}
-	return expandResult(lp, shape), nil
+	return d.pointwiseLogProb(bernoulliProbsKernel(), value, d.probs, nil, "0 or 1")
 }
 
 // bernoulliConstProb is the log-density of value under one constant

@@ -71,10 +71,14 @@ func (d *BetaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	a, b := d.c1, d.c0
-	lbeta := a.Lgamma().Add(b.Lgamma()).Sub(a.Add(b).Lgamma())
 	one := tensor.Scalar(1)
-	lp := xlogy(a.AddScalar(-1), value).Add(xlogy(b.AddScalar(-1), one.Sub(value))).Sub(lbeta)
-	return expandResult(lp, shape), nil
+	lp := xlogy(a.AddScalar(-1), value).Add(xlogy(b.AddScalar(-1), one.Sub(value))).Sub(logBeta(a, b))
+	return lp.Expand(shape...), nil
+}
+
+// logBeta returns log B(a, b) = log Γ(a) + log Γ(b) - log Γ(a+b).
+func logBeta(a, b *tensor.Tensor) *tensor.Tensor {
+	return a.Lgamma().Add(b.Lgamma()).Sub(a.Add(b).Lgamma())
 }
 
 // Mean returns a/(a+b).
@@ -90,8 +94,7 @@ func (d *BetaDist) Variance() *tensor.Tensor {
 func (d *BetaDist) Entropy() *tensor.Tensor {
 	a, b := d.c1, d.c0
 	t := a.Add(b)
-	lbeta := a.Lgamma().Add(b.Lgamma()).Sub(t.Lgamma())
-	e := lbeta.Sub(a.AddScalar(-1).Mul(a.Digamma())).Sub(b.AddScalar(-1).Mul(b.Digamma())).
+	e := logBeta(a, b).Sub(a.AddScalar(-1).Mul(a.Digamma())).Sub(b.AddScalar(-1).Mul(b.Digamma())).
 		Add(t.AddScalar(-2).Mul(t.Digamma()))
 	return e.Expand(d.batch...)
 }
@@ -161,7 +164,7 @@ func (d *DirichletDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	a := d.conc
 	lp := xlogy(a.AddScalar(-1), value).SumDims(false, -1).
 		Add(a.SumDims(false, -1).Lgamma()).Sub(a.Lgamma().SumDims(false, -1))
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // checkSimplex reports a value whose last dim is not a probability vector

@@ -47,22 +47,11 @@ func (d *BinomialDist) TotalCount() *tensor.Tensor { return d.n }
 
 // Probs returns the success probability: the parameter itself, or
 // sigmoid(logits).
-func (d *BinomialDist) Probs() *tensor.Tensor {
-	if d.probs != nil {
-		return d.probs
-	}
-	return d.logits.Sigmoid()
-}
+func (d *BinomialDist) Probs() *tensor.Tensor { return probsOf(d.probs, d.logits) }
 
 // Logits returns the log-odds of success: the parameter itself, or
 // log p - log(1-p) with p clamped to [ε, 1-ε] as [BernoulliDist.Logits].
-func (d *BinomialDist) Logits() *tensor.Tensor {
-	if d.logits != nil {
-		return d.logits
-	}
-	p := d.probs.Clamp(machEps, 1-machEps)
-	return p.Log().Sub(p.Neg().Log1p())
-}
+func (d *BinomialDist) Logits() *tensor.Tensor { return logitsOf(d.probs, d.logits) }
 
 // IsLogits reports whether the distribution was built from logits.
 func (d *BinomialDist) IsLogits() bool { return d.logits != nil }
@@ -101,7 +90,7 @@ func (d *BinomialDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tenso
 
 // logChoose returns log(n choose k).
 func logChoose(n, k float64) float64 {
-	return lgammaF(n+1) - lgammaF(k+1) - lgammaF(n-k+1)
+	return tensor.LgammaFloat(n+1) - tensor.LgammaFloat(k+1) - tensor.LgammaFloat(n-k+1)
 }
 
 // inCount reports whether k is an integer in [0, n].
@@ -136,20 +125,11 @@ func binomialLogitsKernel() pointwise {
 // pass. A value that is not an integer in [0, n] is an error when
 // validation is on.
 func (d *BinomialDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, err
-	}
-	k, par := binomialProbsKernel(), d.probs
+	const what = "an integer in [0, total_count]"
 	if d.logits != nil {
-		k, par = binomialLogitsKernel(), d.logits
+		return d.pointwiseLogProb(binomialLogitsKernel(), value, d.logits, d.n, what)
 	}
-	ks, _ := tensor.BroadcastShapes(value.Shape(), par.Shape(), d.n.Shape())
-	lp, v, bad := k.apply(value, par, d.n, ks, d.validating())
-	if bad {
-		return nil, d.supportError(value, "an integer in [0, total_count]", v)
-	}
-	return expandResult(lp, shape), nil
+	return d.pointwiseLogProb(binomialProbsKernel(), value, d.probs, d.n, what)
 }
 
 // Mean returns n·p.

@@ -34,9 +34,12 @@ func newCategoricalProbs(name string, probs *tensor.Tensor) *CategoricalDist {
 	if d.err == nil {
 		d.k = probs.Shape()[probs.Dim()-1]
 		d.checkParam("probs", probs, "nonnegative and finite", func(v float64) bool { return v >= 0 && isFinite(v) })
-		d.probs = probs.Div(probs.SumDims(true, -1))
+		sum := probs.SumDims(true, -1)
+		d.probs = probs.Div(sum)
 		if d.err == nil {
-			d.checkParam("probs", probs.Detach().SumDims(false, -1), "normalizable (a positive sum along the last dim)", isPositive)
+			// The check reports the sums in the batch shape, without the
+			// kept category dim.
+			d.checkParam("probs", sum.Detach().Reshape(d.batch...), "normalizable (a positive sum along the last dim)", isPositive)
 		}
 	}
 	return d
@@ -215,11 +218,7 @@ func gatherLast(t, idx *tensor.Tensor, shape []int) *tensor.Tensor {
 	nb := numel(pb)
 	n := numel(shape)
 	rows := tensor.Arange(0, float64(nb), 1).Reshape(pb...).Expand(shape...).Data()
-	iv := idx.Detach()
-	if len(iv.Shape()) != len(shape) || iv.Len() != n {
-		iv = iv.Expand(shape...)
-	}
-	id := iv.Data()
+	id := idx.Detach().Expand(shape...).Data()
 	flat := make([]float64, n)
 	for i := range flat {
 		flat[i] = rows[i]*float64(k) + id[i]

@@ -78,11 +78,11 @@ func (d *DeltaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkRealValues(value); err != nil {
+	if err := d.checkRealValues(value, "real"); err != nil {
 		return nil, err
 	}
 	lp := sumRightmost(value.Eq(d.v.Detach()).Log(), d.eventDim).Add(d.logDensity)
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns V.

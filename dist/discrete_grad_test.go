@@ -134,3 +134,35 @@ func TestDiscreteMaskedImpossibleValueGrad(t *testing.T) {
 	// d/dp_j log(p_3/Σp) = [j=3]/p_3 - 1/Σp with Σp = 4 (closed form).
 	checkSlice(t, "categorical gradient", probs.Grad().Data(), []float64{-0.25, -0.25, -0.25, 0.25}, 1e-12)
 }
+
+// TestDiscreteRepeatedBackward walks the same graph twice: the first pass
+// of a fused discrete kernel hands on its forward-pass partials scaled in
+// place, so the second must recompute them and give the same gradient.
+func TestDiscreteRepeatedBackward(t *testing.T) {
+	cases := []struct {
+		name  string
+		par   []float64
+		shape []int
+		value *tensor.Tensor
+		make  func(p *tensor.Tensor) dist.Distribution
+	}{
+		{"BernoulliLogits", []float64{-2, 0.3, 4}, []int{3}, tensor.New([]float64{0, 1, 1, 1, 0, 0}, 2, 3),
+			func(p *tensor.Tensor) dist.Distribution { return dist.BernoulliLogits(p) }},
+		{"BernoulliProbs", []float64{0.1, 0.45, 0.8, 0.3, 0.6, 0.9}, []int{2, 3}, tensor.New([]float64{0, 1, 1, 1, 0, 0}, 2, 3),
+			func(p *tensor.Tensor) dist.Distribution { return dist.BernoulliProbs(p) }},
+		{"Poisson", []float64{0.5, 2, 7}, []int{3}, tensor.New([]float64{0, 1, 4, 3, 0, 9}, 2, 3),
+			func(p *tensor.Tensor) dist.Distribution { return dist.Poisson(p) }},
+	}
+	w := tensor.New([]float64{0.5, -1, 2, 0, 3, 1.5}, 2, 3)
+	for _, c := range cases {
+		p := tensor.Param(c.par, c.shape...)
+		lp, err := c.make(p).LogProb(c.value)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		y := lp.Mul(w).Sum()
+		first := tensor.Gradients(y, p)[0].Data()
+		second := tensor.Gradients(y, p)[0].Data()
+		checkSlice(t, c.name+" second pass", second, first, 0)
+	}
+}

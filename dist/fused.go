@@ -64,7 +64,7 @@ func (g gradSlot) result(op operand, shape []int, reduce bool) *tensor.Tensor {
 		return tensor.Full(s, op.t.Shape()...)
 	}
 	t := tensor.FromData(g.buf, shape...)
-	if reduce && !slices.Equal(op.t.Shape(), shape) {
+	if reduce {
 		t = t.SumTo(op.t.Shape())
 	}
 	return t

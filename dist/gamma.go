@@ -64,7 +64,7 @@ func (d *GammaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	a, b := d.conc, d.rate
 	lp := xlogy(a, b).Add(xlogy(a.AddScalar(-1), value)).Sub(b.Mul(value)).Sub(a.Lgamma())
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns α/β.
@@ -137,7 +137,7 @@ func (d *ExponentialDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 		return nil, err
 	}
 	lp := d.rate.Log().Sub(d.rate.Mul(value))
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns 1/λ.

@@ -73,16 +73,7 @@ func geometricKernel() pointwise {
 // LogProb returns k log(1-p) + log p, in one fused pass. A value that is
 // not a nonnegative integer is an error when validation is on.
 func (d *GeometricDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, err
-	}
-	ks, _ := tensor.BroadcastShapes(value.Shape(), d.probs.Shape())
-	lp, v, bad := geometricKernel().apply(value, d.probs, nil, ks, d.validating())
-	if bad {
-		return nil, d.supportError(value, "a nonnegative integer", v)
-	}
-	return expandResult(lp, shape), nil
+	return d.pointwiseLogProb(geometricKernel(), value, d.probs, nil, "a nonnegative integer")
 }
 
 // Mean returns (1-p)/p.

@@ -47,7 +47,7 @@ func KL(p, q Distribution) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return expandResult(kl, shape), nil
+	return kl.Expand(shape...), nil
 }
 
 // typeName names a distribution in KL's error messages.
@@ -148,12 +148,11 @@ func klGamma(p, q *GammaDist) *tensor.Tensor {
 func klBeta(p, q *BetaDist) *tensor.Tensor {
 	ap, bp, aq, bq := p.Concentration1(), p.Concentration0(), q.Concentration1(), q.Concentration0()
 	sp, sq := ap.Add(bp), aq.Add(bq)
-	t1 := aq.Lgamma().Add(bq.Lgamma()).Add(sp.Lgamma())
-	t2 := ap.Lgamma().Add(bp.Lgamma()).Add(sq.Lgamma())
-	t3 := ap.Sub(aq).Mul(ap.Digamma())
-	t4 := bp.Sub(bq).Mul(bp.Digamma())
-	t5 := sq.Sub(sp).Mul(sp.Digamma())
-	return t1.Sub(t2).Add(t3).Add(t4).Add(t5)
+	t1 := logBeta(aq, bq).Sub(logBeta(ap, bp))
+	t2 := ap.Sub(aq).Mul(ap.Digamma())
+	t3 := bp.Sub(bq).Mul(bp.Digamma())
+	t4 := sq.Sub(sp).Mul(sp.Digamma())
+	return t1.Add(t2).Add(t3).Add(t4)
 }
 
 // klBernoulli is p log(p/q) + (1-p) log((1-p)/(1-q)), each term 0 where

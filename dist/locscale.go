@@ -64,14 +64,20 @@ func (d *CauchyDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkRealValues(value); err != nil {
+	if err := d.checkRealValues(value, "real"); err != nil {
 		return nil, err
 	}
-	return expandResult(cauchyLogProb(value, d.loc, d.scale), shape), nil
+	return cauchyLogProb(value, d.loc, d.scale).Expand(shape...), nil
 }
 
+// cauchyLogProb is the Cauchy(loc, scale) log-density of x; a nil loc
+// stands for 0 and records no subtraction.
 func cauchyLogProb(x, loc, scale *tensor.Tensor) *tensor.Tensor {
-	z := x.Sub(loc).Div(scale)
+	z := x
+	if loc != nil {
+		z = z.Sub(loc)
+	}
+	z = z.Div(scale)
 	return z.Square().Log1p().Add(scale.Log()).AddScalar(math.Log(math.Pi)).Neg()
 }
 
@@ -134,13 +140,15 @@ func (d *HalfCauchyDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := d.checkValues(value, "nonnegative", isNonNegative); err != nil {
 		return nil, err
 	}
-	z := value.Div(d.scale)
-	lp := z.Square().Log1p().Add(d.scale.Log()).AddScalar(math.Log(math.Pi / 2)).Neg()
-	return expandResult(negInfBelow(lp, value, 0), shape), nil
+	lp := cauchyLogProb(value, nil, d.scale).AddScalar(math.Ln2)
+	if !d.validating() {
+		lp = negInfBelow(lp, value, 0)
+	}
+	return lp.Expand(shape...), nil
 }
 
-// negInfBelow returns lp where x ≥ lo and -Inf elsewhere (only reached with
-// validation off).
+// negInfBelow returns lp where x ≥ lo and -Inf elsewhere. LogProb calls it
+// only with validation off: validation rejects such values first.
 func negInfBelow(lp, x *tensor.Tensor, lo float64) *tensor.Tensor {
 	for _, v := range x.Data() {
 		if !(v >= lo) {
@@ -211,7 +219,10 @@ func (d *HalfNormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	lp, _ := normalLogProb(value, tensor.Scalar(0), d.scale, false)
 	lp = lp.AddScalar(math.Ln2)
-	return expandResult(negInfBelow(lp, value, 0), shape), nil
+	if !d.validating() {
+		lp = negInfBelow(lp, value, 0)
+	}
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns scale·√(2/π).
@@ -294,11 +305,11 @@ func (d *LaplaceDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkRealValues(value); err != nil {
+	if err := d.checkRealValues(value, "real"); err != nil {
 		return nil, err
 	}
 	lp := value.Sub(d.loc).Abs().Div(d.scale).Add(d.scale.Log()).AddScalar(math.Ln2).Neg()
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns loc.
@@ -377,7 +388,7 @@ func (d *StudentTDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkRealValues(value); err != nil {
+	if err := d.checkRealValues(value, "real"); err != nil {
 		return nil, err
 	}
 	nu := d.df
@@ -385,7 +396,7 @@ func (d *StudentTDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	norm := d.scale.Log().Add(nu.Log().MulScalar(0.5)).AddScalar(0.5 * math.Log(math.Pi)).
 		Add(nu.MulScalar(0.5).Lgamma()).Sub(nu.AddScalar(1).MulScalar(0.5).Lgamma())
 	lp := nu.AddScalar(1).MulScalar(-0.5).Mul(z.Square().Div(nu).Log1p()).Sub(norm)
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns loc where df > 1 and NaN elsewhere.

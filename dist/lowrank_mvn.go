@@ -149,7 +149,7 @@ func (d *LowRankMultivariateNormalDist) LogProb(value *tensor.Tensor) (*tensor.T
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "real vectors", isReal); err != nil {
+	if err := d.checkRealValues(value, "real vectors"); err != nil {
 		return nil, err
 	}
 	diff := value.Sub(d.loc)
@@ -158,7 +158,7 @@ func (d *LowRankMultivariateNormalDist) LogProb(value *tensor.Tensor) (*tensor.T
 	y := matVec(d.covFactor.MT(), dd) // Wᵀ D⁻¹ (x-μ), (…, R)
 	m := t1.Sub(mahalanobisSq(d.capTril, y))
 	lp := m.Add(d.logDet()).MulScalar(-0.5).AddScalar(-float64(d.dim) * logSqrt2Pi)
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns loc, of shape BatchShape + (D).

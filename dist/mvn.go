@@ -258,9 +258,7 @@ func mahalanobisSq(l, x *tensor.Tensor) *tensor.Tensor {
 	}
 	if slices.Equal(rb[len(rb)-len(lb):], lb) {
 		s := nr / nl
-		if !slices.Equal(xb, rb) {
-			x = x.Expand(append(slices.Clone(rb), n)...)
-		}
+		x = x.Expand(append(slices.Clone(rb), n)...)
 		xm := x.Reshape(s, nl, n).Permute(1, 2, 0) // (nl, D, s)
 		y := l.Reshape(nl, n, n).SolveTriangular(xm, true)
 		return y.Square().SumDims(false, 1).MT().Reshape(rb...)
@@ -282,12 +280,12 @@ func (d *MultivariateNormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, 
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "real vectors", isReal); err != nil {
+	if err := d.checkRealValues(value, "real vectors"); err != nil {
 		return nil, err
 	}
 	m := mahalanobisSq(d.scaleTril, value.Sub(d.loc))
 	lp := m.MulScalar(-0.5).Sub(halfLogDet(d.scaleTril)).AddScalar(-float64(d.dim) * logSqrt2Pi)
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns loc, of shape BatchShape + (D).

@@ -68,26 +68,11 @@ func (d *NormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	lp, nan := normalLogProb(value, d.loc, d.scale, false)
 	if nan && d.validating() {
-		if err := d.checkRealValues(value); err != nil {
+		if err := d.checkRealValues(value, "real"); err != nil {
 			return nil, err
 		}
 	}
-	return expandResult(lp, shape), nil
-}
-
-// expandResult broadcasts a kernel's result to the shape LogProb promises
-// (larger when Expand grew the batch beyond the parameters).
-func expandResult(t *tensor.Tensor, shape []int) *tensor.Tensor {
-	if len(t.Shape()) == len(shape) {
-		same := true
-		for i, s := range shape {
-			same = same && t.Shape()[i] == s
-		}
-		if same {
-			return t
-		}
-	}
-	return t.Expand(shape...)
+	return lp.Expand(shape...), nil
 }
 
 // normalLogProb is the fused Normal log-density op; with logx it is the
@@ -338,7 +323,7 @@ func (d *LogNormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 			return nil, err
 		}
 	}
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns exp(loc + scale²/2).

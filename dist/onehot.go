@@ -3,7 +3,6 @@ package dist
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/tensor"
@@ -34,7 +33,7 @@ func newOneHot(cat *CategoricalDist) *OneHotCategoricalDist {
 	d := &OneHotCategoricalDist{cat: cat}
 	d.setup(d, "OneHotCategorical", cat.batch, []int{cat.k}, false)
 	if cat.err != nil {
-		d.fail("%s", strings.TrimPrefix(cat.err.Error(), "dist: Categorical: "))
+		d.fail("%s", cat.msg)
 	}
 	return d
 }

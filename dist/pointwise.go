@@ -3,7 +3,7 @@ package dist
 import (
 	"fmt"
 	"math"
-	"slices"
+	"sync/atomic"
 
 	"github.com/vigo-ppl/vigo/tensor"
 )
@@ -18,7 +18,10 @@ type pointwise struct {
 	// for a one-parameter family).
 	f func(x, a, b float64) float64
 	// da returns ∂f/∂a; b is never differentiated (a count such as
-	// Binomial's total count).
+	// Binomial's total count). It is needed only when both is nil: with
+	// both set, the partials come from both (in the forward pass whenever a
+	// requires a gradient, and again on a repeated backward pass), and da
+	// is never called.
 	da func(x, a, b float64) float64
 	// ok reports whether x lies in the support for parameters a, b.
 	ok func(x, a, b float64) bool
@@ -70,26 +73,43 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 		}
 	}
 	t := tensor.FromData(res, shape...)
+	// The first backward pass with an incoming gradient scales the partials
+	// of the forward pass in place and hands them on; a later pass over the
+	// same graph, or one asking for the bare partials (g nil), recomputes
+	// them into a fresh buffer.
+	var handedOut atomic.Bool
 	out = record(k.name, t, []*tensor.Tensor{a}, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
 		if !want[0] {
 			return []*tensor.Tensor{nil}
 		}
-		buf := partials
-		if buf == nil || g != nil {
-			buf = make([]float64, n)
+		var buf []float64
+		if partials != nil && g != nil && !handedOut.Swap(true) {
+			buf = partials
 			forChunks(n, func(_, lo, hi int) {
 				for i := lo; i < hi; i++ {
-					if g != nil && g[i] == 0 {
+					if g[i] == 0 {
 						// A zero incoming gradient (a masked element) stays
 						// zero even where the partial is infinite.
 						buf[i] = 0
 						continue
 					}
+					buf[i] *= g[i]
+				}
+			})
+		} else {
+			buf = make([]float64, n)
+			forChunks(n, func(_, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					if g != nil && g[i] == 0 {
+						buf[i] = 0
+						continue
+					}
+					x, av, bv := xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s]
 					var v float64
-					if partials != nil {
-						v = partials[i]
+					if k.both != nil {
+						_, v = k.both(x, av, bv)
 					} else {
-						v = k.da(xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s])
+						v = k.da(x, av, bv)
 					}
 					if g != nil {
 						v *= g[i]
@@ -99,7 +119,7 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 			})
 		}
 		gt := tensor.FromData(buf, shape...)
-		if reduce && !slices.Equal(a.Shape(), shape) {
+		if reduce {
 			gt = gt.SumTo(a.Shape())
 		}
 		return []*tensor.Tensor{gt}
@@ -131,12 +151,6 @@ func xdivyF(x, y float64) float64 {
 	return x / y
 }
 
-// lgammaF is log|Γ(x)|.
-func lgammaF(x float64) float64 {
-	v, _ := math.Lgamma(x)
-	return v
-}
-
 // isInteger reports whether v is a finite integer.
 func isInteger(v float64) bool { return v == math.Trunc(v) && !math.IsInf(v, 0) }
 
@@ -149,4 +163,26 @@ func isCount(v float64) bool { return v >= 0 && isInteger(v) }
 // supportError is the LogProb error for a value outside the support.
 func (b *base) supportError(value *tensor.Tensor, what string, v float64) error {
 	return fmt.Errorf("dist: %s: value of shape %v is outside the support (%s): found %g", b.name, value.Shape(), what, v)
+}
+
+// pointwiseLogProb is the LogProb of a family whose log-density is the
+// kernel k of value and the parameters a and c (c may be nil): the shared
+// checks, one fused pass, and a value outside the support (described by
+// what) reported as an error when validation is on.
+func (b *base) pointwiseLogProb(k pointwise, value, a, c *tensor.Tensor, what string) (*tensor.Tensor, error) {
+	shape, err := b.checkLogProb(value)
+	if err != nil {
+		return nil, err
+	}
+	var ks []int
+	if c == nil {
+		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape())
+	} else {
+		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape(), c.Shape())
+	}
+	lp, v, bad := k.apply(value, a, c, ks, b.validating())
+	if bad {
+		return nil, b.supportError(value, what, v)
+	}
+	return lp.Expand(shape...), nil
 }

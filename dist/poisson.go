@@ -59,7 +59,7 @@ func (d *PoissonDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor
 func poissonKernel() pointwise {
 	return pointwise{
 		name: "PoissonLogProb",
-		f:    func(k, l, _ float64) float64 { return xlogyF(k, l) - l - lgammaF(k+1) },
+		f:    func(k, l, _ float64) float64 { return xlogyF(k, l) - l - tensor.LgammaFloat(k+1) },
 		da:   func(k, l, _ float64) float64 { return xdivyF(k, l) - 1 },
 		ok:   func(k, _, _ float64) bool { return isCount(k) },
 	}
@@ -68,16 +68,7 @@ func poissonKernel() pointwise {
 // LogProb returns k log λ - λ - log k!, in one fused pass. A value that is
 // not a nonnegative integer is an error when validation is on.
 func (d *PoissonDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, err
-	}
-	ks, _ := tensor.BroadcastShapes(value.Shape(), d.rate.Shape())
-	lp, v, bad := poissonKernel().apply(value, d.rate, nil, ks, d.validating())
-	if bad {
-		return nil, d.supportError(value, "a nonnegative integer", v)
-	}
-	return expandResult(lp, shape), nil
+	return d.pointwiseLogProb(poissonKernel(), value, d.rate, nil, "a nonnegative integer")
 }
 
 // Mean returns λ.

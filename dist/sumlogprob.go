@@ -36,7 +36,7 @@ func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 	}
 	s, nan := normalSum(value, d.loc, d.scale, float64(numel(shape))/float64(max(value.Len(), 1)))
 	if nan && d.validating() {
-		if err := d.checkRealValues(value); err != nil {
+		if err := d.checkRealValues(value, "real"); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -177,7 +177,7 @@ func (d *TransformedDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 	} else {
 		lp = lp.Add(blp)
 	}
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean has no closed form in general: NaN.

@@ -69,7 +69,7 @@ func (d *UniformDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 		}
 	}
 	lp := inside.Log().Sub(d.high.Sub(d.low).Log())
-	return expandResult(lp, shape), nil
+	return lp.Expand(shape...), nil
 }
 
 // Mean returns (low + high)/2.

@@ -112,15 +112,6 @@ func (d *IndependentDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 	return sumRightmost(lp, d.n), nil
 }
 
-// ScoreParts applies the default rule to the summed log-density.
-func (d *IndependentDist) ScoreParts(value *tensor.Tensor) (ScoreParts, error) {
-	lp, err := d.LogProb(value)
-	if err != nil {
-		return ScoreParts{}, err
-	}
-	return defaultParts(lp, d.HasRSample()), nil
-}
-
 // sumRightmost sums t over its n rightmost dims.
 func sumRightmost(t *tensor.Tensor, n int) *tensor.Tensor {
 	if n <= 0 {
@@ -296,11 +287,7 @@ func (d *MaskedDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 // score-function term alone (spec §3.3).
 func (d *MaskedDist) ScoreParts(value *tensor.Tensor) (ScoreParts, error) {
 	if d.mask == nil {
-		lp, err := d.LogProb(value)
-		if err != nil {
-			return ScoreParts{}, err
-		}
-		return defaultParts(lp, d.HasRSample()), nil
+		return d.base.ScoreParts(value)
 	}
 	if err := d.base.Validate(); err != nil {
 		return ScoreParts{}, err
