@@ -210,21 +210,30 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 		return nil, nil, err
 	}
 	if e.validate() {
-		for _, t := range []*vigo.Trace{mt, gt} {
-			for _, s := range t.Sites() {
-				if s.Type != vigo.SampleSite {
-					continue
-				}
-				if err := checkSiteShape(s, mpn); err != nil {
-					return nil, nil, withShapes(err, t)
-				}
-			}
+		if err := checkSiteShapes(mpn, mt, gt); err != nil {
+			return nil, nil, err
 		}
 		if err := checkIfEnumerated(gt, e.warn); err != nil {
 			return nil, nil, err
 		}
 	}
 	return mt, gt, nil
+}
+
+// checkSiteShapes runs checkSiteShape on every sample site of the traces,
+// in order, adding the shapes of the offending trace to the error.
+func checkSiteShapes(mpn int, ts ...*vigo.Trace) error {
+	for _, t := range ts {
+		for _, s := range t.Sites() {
+			if s.Type != vigo.SampleSite {
+				continue
+			}
+			if err := checkSiteShape(s, mpn); err != nil {
+				return withShapes(err, t)
+			}
+		}
+	}
+	return nil
 }
 
 func withShapes(err error, t *vigo.Trace) error {
@@ -350,14 +359,8 @@ func (e *TraceELBO) ensureNesting(en env, model, guide vigo.Program) (int, error
 				if err := mt.ComputeLogProb(true, w); err != nil {
 					panic(asVigoError(err))
 				}
-				for _, t := range []*vigo.Trace{gt, mt} {
-					for _, s := range t.Sites() {
-						if s.Type == vigo.SampleSite {
-							if err := checkSiteShape(s, unbounded); err != nil {
-								panic(asVigoError(err))
-							}
-						}
-					}
+				if err := checkSiteShapes(unbounded, gt, mt); err != nil {
+					panic(asVigoError(err))
 				}
 			}
 			for _, t := range []*vigo.Trace{gt, mt} {
@@ -365,10 +368,8 @@ func (e *TraceELBO) ensureNesting(en env, model, guide vigo.Program) (int, error
 					if s.Type != vigo.SampleSite {
 						continue
 					}
-					for _, f := range s.Stack {
-						if f.Dim != 0 {
-							guess = max(guess, -f.Dim)
-						}
+					for _, f := range vectorizedFrames(s.Stack) {
+						guess = max(guess, -f.Dim)
 					}
 				}
 			}
@@ -408,6 +409,21 @@ func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 		addS(s.LogProbSum)
 	}
 	var logr *frameTensors
+	// The log-ratio summed to a set of vectorized plates is the same for
+	// every guide site in those plates; it is computed once per set.
+	var sumFrames [][]vigo.Frame
+	var sums []*tensor.Tensor
+	logrTo := func(stack []vigo.Frame) *tensor.Tensor {
+		frames := vectorizedFrames(stack)
+		for i, fs := range sumFrames {
+			if sameFrames(fs, frames) {
+				return sums[i]
+			}
+		}
+		r := logr.sumTo(frames)
+		sumFrames, sums = append(sumFrames, frames), append(sums, r)
+		return r
+	}
 	for _, g := range gt.Sites() {
 		if g.Type != vigo.SampleSite {
 			continue
@@ -423,7 +439,7 @@ func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 					return 0, nil, err
 				}
 			}
-			if r := logr.sumTo(g.Stack); r != nil {
+			if r := logrTo(g.Stack); r != nil {
 				addS(r.Mul(g.ScoreParts.ScoreFunction).Sum())
 			}
 		}

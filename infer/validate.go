@@ -28,50 +28,33 @@ func fnShape(s *vigo.Site) []int {
 }
 
 // checkModelGuideMatch checks that model and guide agree on their sample
-// sites, event dims, shapes and plates (spec §8.2).
+// sites, event dims, shapes and plates (spec §8.2). Membership is looked up
+// through the traces' own name lookup, so the check is linear in the number
+// of sites; the name lists exist only for the warnings, and a program whose
+// model and guide agree allocates nothing.
 func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn func(site, msg string) error) error {
-	// Name lists start in stack buffers: a typical program fits and the
-	// per-step check allocates nothing.
-	var gv, mv, gp, mp [16]string
-	guideVars, modelVars, guidePlates, modelPlates := gv[:0], mv[:0], gp[:0], mp[:0]
-	var auxVars []string
+	var auxInModel, guideOnly, extraPlates, modelOnly []string
 	for _, s := range guide.Sites() {
 		if s.Type != vigo.SampleSite {
 			continue
 		}
 		if s.IsSubsample() {
-			guidePlates = append(guidePlates, s.Name)
+			if !isModelPlate(model.Site(s.Name)) {
+				extraPlates = append(extraPlates, s.Name)
+			}
 			continue
 		}
-		guideVars = append(guideVars, s.Name)
-		if s.Infer.IsAuxiliary {
-			auxVars = append(auxVars, s.Name)
+		inModel := isModelVar(model.Site(s.Name))
+		switch {
+		case s.Infer.IsAuxiliary && inModel:
+			auxInModel = append(auxInModel, s.Name)
+		case !s.Infer.IsAuxiliary && !inModel:
+			guideOnly = append(guideOnly, s.Name)
 		}
 	}
 	for _, s := range model.Sites() {
-		if s.Type != vigo.SampleSite || s.IsObserved {
-			continue
-		}
-		if s.IsSubsample() {
-			modelPlates = append(modelPlates, s.Name)
-			continue
-		}
-		modelVars = append(modelVars, s.Name)
-	}
-	var auxInModel, guideOnly, modelOnly []string
-	for _, n := range auxVars {
-		if slices.Contains(modelVars, n) {
-			auxInModel = append(auxInModel, n)
-		}
-	}
-	for _, n := range guideVars {
-		if !slices.Contains(modelVars, n) && !slices.Contains(auxVars, n) {
-			guideOnly = append(guideOnly, n)
-		}
-	}
-	for _, n := range modelVars {
-		if !slices.Contains(guideVars, n) {
-			modelOnly = append(modelOnly, n)
+		if isModelVar(s) && !isGuideVar(guide.Site(s.Name)) {
+			modelOnly = append(modelOnly, s.Name)
 		}
 	}
 	if len(auxInModel) > 0 {
@@ -94,11 +77,15 @@ func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn fu
 			return err
 		}
 	}
-	for _, n := range modelVars {
-		if !slices.Contains(guideVars, n) {
+	for _, ms := range model.Sites() {
+		if !isModelVar(ms) {
 			continue
 		}
-		ms, gs := model.Site(n), guide.Site(n)
+		gs := guide.Site(ms.Name)
+		if !isGuideVar(gs) {
+			continue
+		}
+		n := ms.Name
 		me, ge := len(ms.Fn.EventShape()), len(gs.Fn.EventShape())
 		if me != ge {
 			return vigo.Errorf(vigo.ValueError, n, "Model and guide event_dims disagree at site '%s': %d vs %d", n, me, ge)
@@ -119,12 +106,6 @@ func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn fu
 			}
 		}
 	}
-	var extraPlates []string
-	for _, n := range guidePlates {
-		if !slices.Contains(modelPlates, n) {
-			extraPlates = append(extraPlates, n)
-		}
-	}
 	if len(extraPlates) > 0 {
 		if err := warn("", "Found plate statements in guide but not model: "+setString(extraPlates)); err != nil {
 			return err
@@ -136,6 +117,23 @@ func checkModelGuideMatch(model, guide *vigo.Trace, maxPlateNesting int, warn fu
 		}
 	}
 	return nil
+}
+
+// isModelVar reports whether s is a model latent variable: a sample site
+// that is neither observed nor a plate's subsample site.
+func isModelVar(s *vigo.Site) bool {
+	return s != nil && s.Type == vigo.SampleSite && !s.IsObserved && !s.IsSubsample()
+}
+
+// isModelPlate reports whether s is an unobserved subsample site of the model.
+func isModelPlate(s *vigo.Site) bool {
+	return s != nil && s.Type == vigo.SampleSite && !s.IsObserved && s.IsSubsample()
+}
+
+// isGuideVar reports whether s is a guide variable: a sample site that is
+// not a plate's subsample site.
+func isGuideVar(s *vigo.Site) bool {
+	return s != nil && s.Type == vigo.SampleSite && !s.IsSubsample()
 }
 
 // sizeFromRight returns shape's i-th size from the right (1-based), 1 if absent.

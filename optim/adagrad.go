@@ -58,18 +58,13 @@ func (r *adagradRule) update(s *slot, src [][]float64, p, g, out []float64) {
 func (o *Adagrad) rule() (rule, error) {
 	const kind = "Adagrad"
 	r := &adagradRule{lr: o.LearningRate(), lrDecay: o.LRDecay, wd: o.WeightDecay, initAcc: o.InitialAccumulatorValue, eps: orDefault(o.Eps, 1e-10)}
-	for _, e := range []error{
+	return r, firstErr(
 		hyper(kind, "learning rate", r.lr, 0),
 		hyper(kind, "learning-rate decay", r.lrDecay, 0),
 		hyper(kind, "weight decay", r.wd, 0),
 		hyper(kind, "initial accumulator value", r.initAcc, 0),
 		hyper(kind, "eps", r.eps, 0),
-	} {
-		if e != nil {
-			return r, e
-		}
-	}
-	return r, nil
+	)
 }
 
 // Step updates every parameter that has a gradient; see [Optimizer].
@@ -78,7 +73,12 @@ func (o *Adagrad) Step(params []Param) error { return step(o, params) }
 // Stage computes a step without applying it; see [Stager].
 func (o *Adagrad) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
 	r, err := o.rule()
-	return o.st.stage("Adagrad", r, err, params, grads)
+	return o.st.stage("Adagrad", r, err, params, grads, true)
+}
+
+func (o *Adagrad) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := o.rule()
+	return o.st.stage("Adagrad", r, err, params, grads, false)
 }
 
 // LearningRate returns the learning rate in effect.

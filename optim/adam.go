@@ -35,18 +35,14 @@ type adamRule struct {
 	amsgrad, decoupled  bool
 }
 
+// check validates the hyperparameters shared by the Adam family.
 func (r *adamRule) check(kind string) error {
-	for _, e := range []error{
+	return firstErr(
 		hyper(kind, "learning rate", r.lr, 0),
 		checkBetas(kind, [2]float64{r.b1, r.b2}),
 		hyper(kind, "eps", r.eps, 0),
 		hyper(kind, "weight decay", r.wd, 0),
-	} {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
+	)
 }
 
 func (r *adamRule) buffers() []string {
@@ -99,7 +95,12 @@ func (a *Adam) Step(params []Param) error { return step(a, params) }
 // Stage computes a step without applying it; see [Stager].
 func (a *Adam) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
 	r, err := a.rule()
-	return a.st.stage("Adam", r, err, params, grads)
+	return a.st.stage("Adam", r, err, params, grads, true)
+}
+
+func (a *Adam) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := a.rule()
+	return a.st.stage("Adam", r, err, params, grads, false)
 }
 
 // LearningRate returns the learning rate in effect.
@@ -155,7 +156,12 @@ func (a *AdamW) Step(params []Param) error { return step(a, params) }
 // Stage computes a step without applying it; see [Stager].
 func (a *AdamW) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
 	r, err := a.rule()
-	return a.st.stage("AdamW", r, err, params, grads)
+	return a.st.stage("AdamW", r, err, params, grads, true)
+}
+
+func (a *AdamW) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := a.rule()
+	return a.st.stage("AdamW", r, err, params, grads, false)
 }
 
 // LearningRate returns the learning rate in effect.
@@ -240,19 +246,12 @@ func (a *ClippedAdam) rule() (*clippedAdamRule, error) {
 	r := &clippedAdamRule{lr: a.LearningRate(), lrd: orDefault(a.LRD, 1), b1: b[0], b2: b[1],
 		eps: orDefault(a.Eps, 1e-8), wd: a.WeightDecay, clip: orDefault(a.ClipNorm, 10)}
 	const kind = "ClippedAdam"
-	for _, e := range []error{
-		hyper(kind, "learning rate", r.lr, 0),
-		checkBetas(kind, [2]float64{r.b1, r.b2}),
-		hyper(kind, "eps", r.eps, 0),
-		hyper(kind, "weight decay", r.wd, 0),
+	shared := adamRule{lr: r.lr, b1: r.b1, b2: r.b2, eps: r.eps, wd: r.wd}
+	return r, firstErr(
+		shared.check(kind),
 		hyper(kind, "clip norm", r.clip, 0),
 		hyper(kind, "learning-rate decay", r.lrd, 0),
-	} {
-		if e != nil {
-			return r, e
-		}
-	}
-	return r, nil
+	)
 }
 
 // Step updates every parameter passed to it; see [Optimizer] and the type's
@@ -262,31 +261,26 @@ func (a *ClippedAdam) Step(params []Param) error { return step(a, params) }
 // Stage computes a step without applying it; see [Stager]. Its commit also
 // stores the clamped gradients in the tensors.
 func (a *ClippedAdam) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
+	return a.stage(params, grads, true)
+}
+
+func (a *ClippedAdam) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	return a.stage(params, grads, false)
+}
+
+// stage clamps the gradients and stages the step with them; the parameters
+// are validated (when check is set) as the inner step begins, clamping
+// keeping each gradient's shape.
+func (a *ClippedAdam) stage(params []Param, grads []*tensor.Tensor, check bool) (func(), error) {
 	r, err := a.rule()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkParams("ClippedAdam", params, grads); err != nil {
-		return nil, err
-	}
-	clamped := make([]*tensor.Tensor, len(grads))
-	for i, g := range grads {
-		if g != nil {
-			clamped[i] = clampGrad(g, r.clip)
-		}
-	}
-	commit, err := a.st.stage("ClippedAdam", r, nil, params, clamped)
-	if err != nil {
-		return nil, err
-	}
-	return func() {
-		commit()
-		for i, p := range params {
-			if clamped[i] != grads[i] && p.Tensor.RequiresGrad() {
-				p.Tensor.SetGrad(clamped[i])
-			}
-		}
-	}, nil
+	return stageMapped(params, grads,
+		func(g *tensor.Tensor) *tensor.Tensor { return clampGrad(g, r.clip) },
+		func(params []Param, clamped []*tensor.Tensor) (func(), error) {
+			return a.st.stage("ClippedAdam", r, nil, params, clamped, check)
+		})
 }
 
 // clampGrad returns g with every element clamped to [−c, c] (NaN stays

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -29,6 +30,17 @@ func (c *Clip) Step(params []Param) error { return step(c, params) }
 // Stage clips grads and stages the wrapped optimizer's step with them; see
 // [Stager]. Its commit also stores the clipped gradients in the tensors.
 func (c *Clip) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
+	return c.stage(params, grads, true)
+}
+
+func (c *Clip) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	return c.stage(params, grads, false)
+}
+
+// stage validates the clipping bounds and (when check is set) the
+// parameters, then stages the wrapped optimizer's step with the clipped
+// gradients. The wrapped optimizer does not validate the parameters again.
+func (c *Clip) stage(params []Param, grads []*tensor.Tensor, check bool) (func(), error) {
 	if c.Optimizer == nil {
 		return nil, fmt.Errorf("optim: Clip: no optimizer to wrap")
 	}
@@ -38,25 +50,14 @@ func (c *Clip) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
 	if err := hyper("Clip", "value", c.Value, 0); err != nil {
 		return nil, err
 	}
-	if err := checkParams("Clip", params, grads); err != nil {
-		return nil, err
-	}
-	clipped := make([]*tensor.Tensor, len(grads))
-	for i, g := range grads {
-		clipped[i] = c.clip(g)
-	}
-	commit, err := stageOf(c.Optimizer, params, clipped)
-	if err != nil {
-		return nil, err
-	}
-	return func() {
-		commit()
-		for i, p := range params {
-			if clipped[i] != grads[i] && p.Tensor.RequiresGrad() {
-				p.Tensor.SetGrad(clipped[i])
-			}
+	if check {
+		if err := checkParams("Clip", params, grads); err != nil {
+			return nil, err
 		}
-	}, nil
+	}
+	return stageMapped(params, grads, c.clip, func(params []Param, clipped []*tensor.Tensor) (func(), error) {
+		return stageCheckedOf(c.Optimizer, params, clipped)
+	})
 }
 
 // clip returns the clipped copy of g, or g itself when nothing changes.
@@ -83,10 +84,7 @@ func (c *Clip) clip(g *tensor.Tensor) *tensor.Tensor {
 // l2Norm returns the Euclidean norm of x: the plain square root of the sum
 // of squares, rescaled only when that sum overflows or underflows.
 func l2Norm(x []float64) float64 {
-	var ss float64
-	for _, v := range x {
-		ss += v * v
-	}
+	ss := vecmath.Dot(x, x)
 	if ss >= 0x1p-1000 && !math.IsInf(ss, 0) || math.IsNaN(ss) {
 		return math.Sqrt(ss)
 	}

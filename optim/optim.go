@@ -130,6 +130,49 @@ func checkParams(kind string, params []Param, grads []*tensor.Tensor) error {
 	return nil
 }
 
+// preChecked is implemented by the optimizers of this package whose Stage
+// begins by validating its arguments with checkParams: stageChecked is Stage
+// without that check, for a wrapper that has already validated the same
+// params with gradients of the same shapes.
+type preChecked interface {
+	stageChecked(params []Param, grads []*tensor.Tensor) (func(), error)
+}
+
+// stageCheckedOf stages a step of any optimizer for params and grads that
+// checkParams has accepted, without validating them again.
+func stageCheckedOf(opt Optimizer, params []Param, grads []*tensor.Tensor) (func(), error) {
+	if c, ok := opt.(preChecked); ok {
+		return c.stageChecked(params, grads)
+	}
+	return stageOf(opt, params, grads)
+}
+
+// stageMapped stages a step with gradients mapped by f (nil gradients stay
+// nil): f returns its argument when the gradient does not change, else a
+// new tensor of the same shape. The commit applies the step and then
+// stores each changed gradient in its tensor.
+func stageMapped(params []Param, grads []*tensor.Tensor, f func(*tensor.Tensor) *tensor.Tensor,
+	stage func([]Param, []*tensor.Tensor) (func(), error)) (func(), error) {
+	mapped := make([]*tensor.Tensor, len(grads))
+	for i, g := range grads {
+		if g != nil {
+			mapped[i] = f(g)
+		}
+	}
+	commit, err := stage(params, mapped)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		commit()
+		for i, p := range params {
+			if mapped[i] != grads[i] && p.Tensor.RequiresGrad() {
+				p.Tensor.SetGrad(mapped[i])
+			}
+		}
+	}, nil
+}
+
 // stageOf stages a step of any optimizer. An optimizer that is not a
 // [Stager] is stepped at once (with grads installed in the tensors and the
 // old gradients restored if it fails); its commit does nothing.
@@ -168,7 +211,17 @@ func hyper(kind, name string, v, lo float64) error {
 	return nil
 }
 
-// betas validates a pair of Adam coefficients, each in [0, 1).
+// firstErr returns the first non-nil error of errs, or nil.
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// checkBetas validates a pair of Adam coefficients, each in [0, 1).
 func checkBetas(kind string, b [2]float64) error {
 	for i, v := range b {
 		if math.IsNaN(v) || v < 0 || v >= 1 {

@@ -91,7 +91,9 @@ func (pp *PerParamOptimizer) Stage(params []Param, grads []*tensor.Tensor) (func
 			eager = append(eager, i)
 			continue
 		}
-		commit, err := stageOf(opt, params[i:i+1], grads[i:i+1])
+		// The parameter was validated above, so its optimizer does not
+		// validate it again.
+		commit, err := stageCheckedOf(opt, params[i:i+1], grads[i:i+1])
 		if err != nil {
 			return nil, err
 		}

@@ -90,18 +90,13 @@ func (o *RMSprop) rule() (rule, error) {
 	const kind = "RMSprop"
 	r := &rmspropRule{lr: o.LearningRate(), alpha: orDefault(o.Alpha, 0.99), eps: orDefault(o.Eps, 1e-8),
 		wd: o.WeightDecay, momentum: o.Momentum, centered: o.Centered}
-	for _, e := range []error{
+	return r, firstErr(
 		hyper(kind, "learning rate", r.lr, 0),
 		hyper(kind, "alpha", r.alpha, 0),
 		hyper(kind, "eps", r.eps, 0),
 		hyper(kind, "weight decay", r.wd, 0),
 		hyper(kind, "momentum", r.momentum, 0),
-	} {
-		if e != nil {
-			return r, e
-		}
-	}
-	return r, nil
+	)
 }
 
 // Step updates every parameter that has a gradient; see [Optimizer].
@@ -110,7 +105,12 @@ func (o *RMSprop) Step(params []Param) error { return step(o, params) }
 // Stage computes a step without applying it; see [Stager].
 func (o *RMSprop) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
 	r, err := o.rule()
-	return o.st.stage("RMSprop", r, err, params, grads)
+	return o.st.stage("RMSprop", r, err, params, grads, true)
+}
+
+func (o *RMSprop) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := o.rule()
+	return o.st.stage("RMSprop", r, err, params, grads, false)
 }
 
 // LearningRate returns the learning rate in effect.

@@ -25,8 +25,7 @@ import (
 //
 // A Scheduler is not safe for concurrent use.
 type Scheduler struct {
-	opt   Optimizer
-	lrs   LRSetter
+	opt   Optimizer // an LRSetter, or nil when not made by a constructor
 	name  string
 	next  func(epoch int, lr, base float64) float64 // the rate for epoch ≥ 1 from the previous one
 	base  float64                                   // the rate when the scheduler was made
@@ -38,7 +37,7 @@ func newScheduler(name string, opt Optimizer, next func(int, float64, float64) f
 	if !ok {
 		return nil, fmt.Errorf("optim: %s: optimizer %T has no settable learning rate", name, opt)
 	}
-	return &Scheduler{opt: opt, lrs: lrs, name: name, next: next, base: lrs.LearningRate()}, nil
+	return &Scheduler{opt: opt, name: name, next: next, base: lrs.LearningRate()}, nil
 }
 
 // NewStepLR returns a scheduler that multiplies the learning rate by gamma
@@ -100,6 +99,13 @@ func (s *Scheduler) Stage(params []Param, grads []*tensor.Tensor) (func(), error
 	return stageOf(s.opt, params, grads)
 }
 
+func (s *Scheduler) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	if s.opt == nil {
+		return nil, errNoScheduler
+	}
+	return stageCheckedOf(s.opt, params, grads)
+}
+
 // Advance ends the current epoch and sets the learning rate for the next.
 func (s *Scheduler) Advance() {
 	if s.opt == nil {
@@ -115,16 +121,16 @@ func (s *Scheduler) Epoch() int { return s.epoch }
 
 // LearningRate returns the wrapped optimizer's learning rate.
 func (s *Scheduler) LearningRate() float64 {
-	if s.lrs == nil {
+	if s.opt == nil {
 		return 0
 	}
-	return s.lrs.LearningRate()
+	return s.opt.(LRSetter).LearningRate()
 }
 
 // SetLearningRate sets the wrapped optimizer's learning rate.
 func (s *Scheduler) SetLearningRate(lr float64) {
-	if s.lrs != nil {
-		s.lrs.SetLearningRate(lr)
+	if s.opt != nil {
+		s.opt.(LRSetter).SetLearningRate(lr)
 	}
 }
 

@@ -74,15 +74,13 @@ func (r *sgdRule) update(s *slot, src [][]float64, p, g, out []float64) {
 func (o *SGD) rule() (rule, error) {
 	const kind = "SGD"
 	r := &sgdRule{lr: o.LearningRate(), momentum: o.Momentum, dampening: o.Dampening, wd: o.WeightDecay, nesterov: o.Nesterov}
-	for _, e := range []error{
+	if err := firstErr(
 		hyper(kind, "learning rate", r.lr, 0),
 		hyper(kind, "momentum", r.momentum, 0),
 		hyper(kind, "dampening", r.dampening, math.Inf(-1)),
 		hyper(kind, "weight decay", r.wd, 0),
-	} {
-		if e != nil {
-			return r, e
-		}
+	); err != nil {
+		return r, err
 	}
 	if r.nesterov && (r.momentum <= 0 || r.dampening != 0) {
 		return r, fmt.Errorf("optim: SGD: Nesterov momentum needs Momentum > 0 and Dampening 0 (have %v and %v)", r.momentum, r.dampening)
@@ -96,7 +94,12 @@ func (o *SGD) Step(params []Param) error { return step(o, params) }
 // Stage computes a step without applying it; see [Stager].
 func (o *SGD) Stage(params []Param, grads []*tensor.Tensor) (func(), error) {
 	r, err := o.rule()
-	return o.st.stage("SGD", r, err, params, grads)
+	return o.st.stage("SGD", r, err, params, grads, true)
+}
+
+func (o *SGD) stageChecked(params []Param, grads []*tensor.Tensor) (func(), error) {
+	r, err := o.rule()
+	return o.st.stage("SGD", r, err, params, grads, false)
 }
 
 // LearningRate returns the learning rate in effect.

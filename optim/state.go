@@ -93,10 +93,13 @@ type change struct {
 
 // stageRule computes the step of rule r for every parameter with a gradient
 // and returns the function that applies it. slots is the optimizer's state
-// map, created by commit if nil.
-func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, grads []*tensor.Tensor) (func(), error) {
-	if err := checkParams(kind, params, grads); err != nil {
-		return nil, err
+// map, created by commit if nil. With check false the caller has already
+// validated params and grads with checkParams.
+func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, grads []*tensor.Tensor, check bool) (func(), error) {
+	if check {
+		if err := checkParams(kind, params, grads); err != nil {
+			return nil, err
+		}
 	}
 	ng, hasNoGrad := r.(noGradRule)
 	changes := make([]change, 0, len(params))
@@ -131,7 +134,7 @@ func stageRule(kind string, r rule, slots *map[string]*slot, params []Param, gra
 		}
 		out := s.out
 		r.update(s, src, pd, g.Data(), out)
-		if err := checkFinite(kind, p.Name, r.buffers(), s, out); err != nil {
+		if err := checkFinite(kind, p.Name, r, s, out); err != nil {
 			return nil, err
 		}
 		changes = append(changes, change{name: p.Name, old: old, slot: s, t: p.Tensor, value: out})
@@ -166,17 +169,17 @@ func newSlot(r rule, shape []int, p []float64) *slot {
 }
 
 // checkFinite reports the first NaN or infinite value in a staged parameter
-// value or state buffer.
-func checkFinite(kind, name string, bufNames []string, s *slot, value []float64) error {
+// value or state buffer. The buffer names of r are read only to report one.
+func checkFinite(kind, name string, r rule, s *slot, value []float64) error {
 	if i := firstNonFinite(value); i >= 0 {
 		return &NonFiniteError{Optimizer: kind, Param: name, Index: i, Value: value[i]}
 	}
 	for b, buf := range s.bufs {
 		if i := firstNonFinite(buf); i >= 0 {
-			return &NonFiniteError{Optimizer: kind, Param: name, Buffer: bufNames[b], Index: i, Value: buf[i]}
+			return &NonFiniteError{Optimizer: kind, Param: name, Buffer: r.buffers()[b], Index: i, Value: buf[i]}
 		}
 	}
-	if firstNonFinite([]float64{s.lr}) >= 0 {
+	if math.IsNaN(s.lr) || math.IsInf(s.lr, 0) {
 		return &NonFiniteError{Optimizer: kind, Param: name, Buffer: "lr", Value: s.lr}
 	}
 	return nil
@@ -299,12 +302,9 @@ func unmarshalSlots(kind string, r rule, data []byte) (float64, map[string]*slot
 	_, perRate := r.(slotRateRule)
 	names := r.buffers()
 	slots := make(map[string]*slot, len(st.Params))
-	pnames := make([]string, 0, len(st.Params))
-	for name := range st.Params {
-		pnames = append(pnames, name)
-	}
-	sort.Strings(pnames) // report the first bad parameter deterministically
-	for _, name := range pnames {
+	// Parameters are checked in sorted order, so the first bad one reported
+	// does not depend on map iteration.
+	for _, name := range sortedKeys(st.Params) {
 		sj := st.Params[name]
 		if sj == nil || sj.Shape == nil || sj.Step == nil || sj.Buffers == nil {
 			return fail("parameter %q: state lacks shape, step or buffers", name)
@@ -402,11 +402,13 @@ type store struct {
 	lrZero bool
 }
 
-func (st *store) stage(kind string, r rule, err error, params []Param, grads []*tensor.Tensor) (func(), error) {
+// stage stages a step of rule r, or returns err, the error of making r. With
+// check false the caller has already validated params and grads.
+func (st *store) stage(kind string, r rule, err error, params []Param, grads []*tensor.Tensor, check bool) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	return stageRule(kind, r, &st.slots, params, grads)
+	return stageRule(kind, r, &st.slots, params, grads, check)
 }
 
 func (st *store) state(kind string, r rule, err error, lr float64) ([]byte, error) {
