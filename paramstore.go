@@ -57,8 +57,7 @@ func (s *ParamStore) getOrCreate(name string, init *tensor.Tensor, initFn func()
 		s.lazyInit()
 		if e = s.entries[name]; e == nil { // another goroutine may have won
 			e = ne
-			s.entries[name] = e
-			s.order = append(s.order, name)
+			s.put(name, e)
 		}
 		s.mu.Unlock()
 	}
@@ -90,7 +89,22 @@ func newParamEntry(name string, init *tensor.Tensor, cons constraint.Constraint)
 	if !u.AllFinite() {
 		return nil, Errorf(ValueError, name, "parameter %q: initial value of shape %v maps to a non-finite unconstrained value under constraint %s", name, init.Shape(), cons.Name())
 	}
-	return &paramEntry{leaf: tensor.New(u.Data(), u.Shape()...).SetRequiresGrad(true), cons: cons, tr: tr}, nil
+	return newEntry(u, cons, tr), nil
+}
+
+// newEntry returns an entry whose leaf is a fresh copy of the unconstrained
+// value u, so the store shares no storage with the caller.
+func newEntry(u *tensor.Tensor, cons constraint.Constraint, tr transform.Transform) *paramEntry {
+	return &paramEntry{leaf: u.Clone().SetRequiresGrad(true), cons: cons, tr: tr}
+}
+
+// put stores e under name, appending name to the creation order if it is
+// new. The caller holds the write lock and has called lazyInit.
+func (s *ParamStore) put(name string, e *paramEntry) {
+	if s.entries[name] == nil {
+		s.order = append(s.order, name)
+	}
+	s.entries[name] = e
 }
 
 func (e *paramEntry) constrained(noGrad bool) *tensor.Tensor {
@@ -135,21 +149,18 @@ func (s *ParamStore) Constraint(name string) constraint.Constraint {
 // Set gives name a new constrained value, keeping its constraint (Real for a
 // new parameter). It returns an error if the value lies outside the constraint.
 func (s *ParamStore) Set(name string, value *tensor.Tensor) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lazyInit()
-	cons := constraint.Constraint(constraint.Real)
-	if e := s.entries[name]; e != nil {
-		cons = e.cons
+	cons := s.Constraint(name)
+	if cons == nil {
+		cons = constraint.Real
 	}
 	e, err := newParamEntry(name, value, cons)
 	if err != nil {
 		return err
 	}
-	if s.entries[name] == nil {
-		s.order = append(s.order, name)
-	}
-	s.entries[name] = e
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lazyInit()
+	s.put(name, e)
 	return nil
 }
 
@@ -162,10 +173,7 @@ func (s *ParamStore) SetWithConstraint(name string, value *tensor.Tensor, cons c
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lazyInit()
-	if s.entries[name] == nil {
-		s.order = append(s.order, name)
-	}
-	s.entries[name] = e
+	s.put(name, e)
 	return nil
 }
 

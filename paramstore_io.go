@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"github.com/vigo-ppl/vigo/transform"
 	"io"
 	"math"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/tensor"
+	"github.com/vigo-ppl/vigo/transform"
 )
 
 // The parameter file format is safetensors, the ML ecosystem's tensor file
@@ -69,10 +69,7 @@ func (s *ParamStore) SetState(st ParamState) error {
 	defer s.mu.Unlock()
 	s.lazyInit()
 	for _, n := range st.Names {
-		if s.entries[n] == nil {
-			s.order = append(s.order, n)
-		}
-		s.entries[n] = entries[n]
+		s.put(n, entries[n])
 	}
 	return nil
 }
@@ -88,7 +85,7 @@ func entryFromUnconstrained(name string, u *tensor.Tensor, cons constraint.Const
 	if err := fitsTransform(tr, u); err != nil {
 		return nil, fmt.Errorf("vigo: parameter %q: constraint %s: %w", name, cons.Name(), err)
 	}
-	return &paramEntry{leaf: tensor.New(u.Data(), u.Shape()...).SetRequiresGrad(true), cons: cons, tr: tr}, nil
+	return newEntry(u, cons, tr), nil
 }
 
 // Save writes every parameter to path atomically (a temporary file in the
@@ -246,11 +243,6 @@ func decodeParamState(b []byte) (ParamState, error) {
 		return bad("%d data bytes, entries cover %d", len(data), end)
 	}
 	sort.Strings(st.Names)
-	for _, name := range st.Names {
-		if _, err := transform.TransformTo(st.Constraints[name]); err != nil {
-			return bad("entry %q: %v", name, err)
-		}
-	}
 	return st, nil
 }
 

@@ -39,12 +39,10 @@ type Plate struct {
 	userIndices   *tensor.Tensor
 	indices       *tensor.Tensor
 	requestedDim  int // 0 = automatic
-	dim           int // allocated dim while active (vectorized)
 	vectorized    bool
 	sequential    bool
 	counter       int
 	frameDim      int // dim written into frames: the allocated dim, or 0 when sequential
-	blocked       bool
 }
 
 // NewPlate declares a plate of size elements. Declaring it samples its
@@ -67,13 +65,7 @@ func (c *Ctx) NewPlate(name string, size int, opts ...PlateOption) *Plate {
 	}
 	want := p.subsampleSize
 	msg := &Message{Type: SampleSite, Name: name, Fn: newSubsampleDist(size, want, c.indexCache), Value: p.userIndices, Scale: 1, EventDim: -1}
-	if len(c.stack) == 0 {
-		if msg.Value == nil {
-			msg.Value = msg.Fn.Sample(c.rng)
-		}
-	} else {
-		c.Apply(msg)
-	}
+	c.Apply(msg)
 	p.indices = msg.Value
 	n := p.indices.Len()
 	if want == -2 {
@@ -213,7 +205,10 @@ func (p *Plate) frame() Frame {
 // Process adds the plate's frame and scale to every message inside it and
 // broadcasts sample sites to the plate's size.
 func (p *Plate) Process(msg *Message) {
-	msg.Stack = append([]Frame{p.frame()}, msg.Stack...)
+	stack := make([]Frame, len(msg.Stack)+1)
+	stack[0] = p.frame()
+	copy(stack[1:], msg.Stack)
+	msg.Stack = stack
 	if p.size > 0 && p.subsampleSize != p.size {
 		msg.Scale *= float64(p.size) / float64(p.subsampleSize)
 	}
@@ -256,21 +251,29 @@ func (p *Plate) Postprocess(msg *Message) {
 // covers every enclosing vectorized plate (spec §1.5).
 func broadcastSite(msg *Message) {
 	batch := msg.Fn.BatchShape()
-	target := make([]int, len(batch))
+	rank := len(batch)
+	for _, f := range msg.Stack {
+		if f.Dim != 0 && f.Size != UnknownSize {
+			rank = max(rank, -f.Dim)
+		}
+	}
+	// target is batch left-padded to rank, with -1 marking free dims.
+	target := make([]int, rank)
+	pad := rank - len(batch)
+	for i := range pad {
+		target[i] = -1
+	}
 	for i, s := range batch {
-		target[i] = s
+		target[pad+i] = s
 		if s == 1 {
-			target[i] = -1 // free
+			target[pad+i] = -1
 		}
 	}
 	for _, f := range msg.Stack {
 		if f.Dim == 0 || f.Size == UnknownSize {
 			continue
 		}
-		for len(target) < -f.Dim {
-			target = append([]int{-1}, target...)
-		}
-		pos := len(target) + f.Dim
+		pos := rank + f.Dim
 		if target[pos] != -1 && target[pos] != f.Size {
 			raise(ValueError, msg.Name, "Shape mismatch inside plate('%s') at site %s dim %d, %d vs %d", f.Name, msg.Name, f.Dim, f.Size, target[pos])
 		}

@@ -165,7 +165,7 @@ func (c *Ctx) Factor(name string, logFactor *tensor.Tensor, opts ...FactorOption
 	for _, o := range opts {
 		d = o(d)
 	}
-	c.Sample(name, d, Obs(tensor.Zeros(append(cloneInts(logFactor.Shape()), 0)...)), WithInfer(Infer{IsAuxiliary: true}))
+	c.Sample(name, d, Obs(tensor.Zeros(append(logFactor.Shape(), 0)...)), WithInfer(Infer{IsAuxiliary: true}))
 }
 
 // FactorOption configures a Factor call.
@@ -181,14 +181,12 @@ func FactorRSample(on bool) FactorOption {
 // name, so it appears in traces, and returns it. eventDim is the number of
 // rightmost dims forming one event (the value's full rank in Pyro's default).
 func (c *Ctx) Deterministic(name string, value *tensor.Tensor, eventDim int) *tensor.Tensor {
-	d := dist.Delta(value, nil, eventDim).Mask(tensor.Scalar(0))
-	msg := &Message{Type: SampleSite, Name: name, Fn: d, Value: value, IsObserved: true, Scale: 1, EventDim: -1,
-		Infer: Infer{Deterministic: true}}
 	if len(c.stack) == 0 {
 		return value
 	}
+	d := dist.Delta(value, nil, eventDim).Mask(tensor.Scalar(0))
+	msg := &Message{Type: SampleSite, Name: name, Fn: d, Value: value, IsObserved: true, Scale: 1, EventDim: -1,
+		Infer: Infer{Deterministic: true}}
 	c.Apply(msg)
 	return msg.Value
 }
-
-func cloneInts(s []int) []int { return append([]int(nil), s...) }

@@ -62,40 +62,5 @@ func (c Independent) Check(value *tensor.Tensor) *tensor.Tensor {
 	if value.Dim() < c.EventDim() {
 		panic(fmt.Sprintf("constraint: %s: value of shape %v has fewer than %d dims", c.Name(), value.Shape(), c.EventDim()))
 	}
-	r := c.base.Check(value)
-	shape := r.Shape()
-	batch := shape[:len(shape)-c.dims]
-	size := 1
-	for _, s := range shape[len(shape)-c.dims:] {
-		size *= s
-	}
-	data := r.Data()
-	out := make([]float64, len(data)/max(size, 1))
-	if size == 0 {
-		// Events with no entries are vacuously inside.
-		out = make([]float64, numel(batch))
-		for i := range out {
-			out[i] = 1
-		}
-		return tensor.FromData(out, batch...)
-	}
-	for i := range out {
-		ok := true
-		for _, v := range data[i*size : (i+1)*size] {
-			if v != 1 {
-				ok = false
-				break
-			}
-		}
-		out[i] = b2f(ok)
-	}
-	return tensor.FromData(out, batch...)
-}
-
-func numel(shape []int) int {
-	n := 1
-	for _, s := range shape {
-		n *= s
-	}
-	return n
+	return mapEvents(c.base.Check(value), c.dims, allOnes)
 }

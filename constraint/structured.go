@@ -151,10 +151,12 @@ func (c shaped) Check(value *tensor.Tensor) *tensor.Tensor {
 	case kindCorrCholesky:
 		in = isCorrCholesky
 	case kindPositiveDefinite:
-		in = isPositiveDefinite
+		var pd cholScratch
+		in = pd.isPositiveDefinite
 	case kindCorrMatrix:
+		var pd cholScratch
 		in = func(v []float64, s []int) bool {
-			return isPositiveDefinite(v, s) && diagonalAll(v, s, func(d float64) bool { return math.Abs(d-1) < 1e-6 })
+			return pd.isPositiveDefinite(v, s) && diagonalAll(v, s, func(d float64) bool { return math.Abs(d-1) < 1e-6 })
 		}
 	}
 	return checkEvents(c, value, in)
@@ -241,25 +243,41 @@ func isCorrCholesky(m []float64, shape []int) bool {
 	return true
 }
 
+// cholScratch holds the Cholesky factor that isPositiveDefinite computes,
+// so one Check allocates it once for all its events.
+type cholScratch struct{ l []float64 }
+
+// isClose is PyTorch's isclose(a, b) with its default tolerances (absolute
+// 1e-6, relative 1e-5 of |b|); it is false when either is NaN, and for two
+// equal infinities.
+func isClose(a, b float64) bool { return math.Abs(a-b) <= 1e-6+1e-5*math.Abs(b) }
+
 // isPositiveDefinite reports whether m is square, symmetric to within the
 // tolerance of PyTorch's isclose defaults (absolute 1e-6, relative 1e-5)
 // and has a Cholesky factorization with positive pivots.
-func isPositiveDefinite(m []float64, shape []int) bool {
+func (pd *cholScratch) isPositiveDefinite(m []float64, shape []int) bool {
 	n := shape[0]
 	if shape[1] != n {
 		return false
 	}
+	// isclose scales its tolerance by the second argument, so each pair is
+	// tested both ways; the diagonal is tested too, which rejects infinite
+	// and NaN entries there.
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
+		for j := 0; j <= i; j++ {
 			a, b := m[i*n+j], m[j*n+i]
-			if !(math.Abs(a-b) <= 1e-6+1e-5*math.Abs(b)) {
+			if !isClose(a, b) || !isClose(b, a) {
 				return false
 			}
 		}
 	}
 	// Cholesky of the lower triangle, stopping at the first pivot that is
-	// not positive (NaN included).
-	l := make([]float64, n*n)
+	// not positive (NaN included). Every entry of l read below was written
+	// earlier for this m, so l needs no clearing between events.
+	if cap(pd.l) < n*n {
+		pd.l = make([]float64, n*n)
+	}
+	l := pd.l[:n*n]
 	for j := 0; j < n; j++ {
 		d := m[j*n+j]
 		for k := 0; k < j; k++ {

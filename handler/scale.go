@@ -2,6 +2,7 @@ package handler
 
 import (
 	"github.com/vigo-ppl/vigo"
+	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -45,7 +46,7 @@ func (m *scaleMessenger) Postprocess(*vigo.Message) {}
 // (Pyro's poutine.mask). mask must hold only 0s and 1s; it combines with
 // masks already present by logical and.
 func Mask(p vigo.Program, mask *tensor.Tensor) vigo.Program {
-	if !tensor.LogicalOr(mask.Eq(tensor.Scalar(0)), mask.Eq(tensor.Scalar(1))).All() {
+	if !constraint.Boolean.Check(mask).All() {
 		return failing(vigo.Errorf(vigo.ValueError, "", "Expected mask to be a boolean (0/1) tensor but got %v", mask))
 	}
 	return vigo.Wrap(vigo.MaskMessenger(mask), p)

@@ -80,9 +80,10 @@ var Softplus Transform = softplusT{}
 func (softplusT) Forward(x *tensor.Tensor) *tensor.Tensor { return x.Softplus() }
 func (softplusT) Inverse(y *tensor.Tensor) *tensor.Tensor { return softplusInv(y) }
 
-// softplusInv computes y + log(-expm1(-y)), accurate for small and large y.
+// softplusInv computes log(e^y - 1) as y + log(1 - e^{-y}), with tensor's
+// Log1mExp for the second term, accurate for small and large y.
 func softplusInv(y *tensor.Tensor) *tensor.Tensor {
-	return y.Add(y.Neg().Expm1().Neg().Log())
+	return y.Add(y.Neg().Log1mExp())
 }
 
 // LogAbsDetJacobian is log σ(x) = -softplus(-x).

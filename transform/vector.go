@@ -7,12 +7,20 @@ import (
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
-// vectorEvents holds the event-dim methods of transforms between vectors
-// of one length.
-type vectorEvents struct{}
+// vectorEvents holds the event-dim and shape methods of transforms between
+// vectors of one length; name is the transform's name in shape panics.
+type vectorEvents struct{ name string }
 
 func (vectorEvents) DomainEventDim() int   { return 1 }
 func (vectorEvents) CodomainEventDim() int { return 1 }
+func (v vectorEvents) ForwardShape(shape []int) []int {
+	needDims(v.name, shape, 1)
+	return cloneShape(shape)
+}
+func (v vectorEvents) InverseShape(shape []int) []int {
+	needDims(v.name, shape, 1)
+	return cloneShape(shape)
+}
 
 type softmaxT struct{ vectorEvents }
 
@@ -21,7 +29,7 @@ type softmaxT struct{ vectorEvents }
 // nothing); its inverse is log(y), one preimage among many. This is the
 // transform that [TransformTo] uses for the simplex, as PyTorch does: it
 // acts almost coordinate by coordinate, which suits optimizers like Adam.
-var Softmax Transform = softmaxT{}
+var Softmax Transform = softmaxT{vectorEvents{"Softmax"}}
 
 func (softmaxT) Forward(x *tensor.Tensor) *tensor.Tensor { return x.Softmax(-1) }
 func (softmaxT) Inverse(y *tensor.Tensor) *tensor.Tensor { return y.Log() }
@@ -32,27 +40,21 @@ func (softmaxT) Inverse(y *tensor.Tensor) *tensor.Tensor { return y.Log() }
 func (softmaxT) LogAbsDetJacobian(x, y *tensor.Tensor) *tensor.Tensor {
 	panic("transform: Softmax is not bijective and has no log-det Jacobian; use StickBreaking")
 }
-func (softmaxT) ForwardShape(shape []int) []int {
-	needDims("Softmax", shape, 1)
-	return cloneShape(shape)
-}
-func (softmaxT) InverseShape(shape []int) []int {
-	needDims("Softmax", shape, 1)
-	return cloneShape(shape)
-}
 func (softmaxT) Domain() constraint.Constraint   { return constraint.RealVector }
 func (softmaxT) Codomain() constraint.Constraint { return constraint.Simplex }
 func (softmaxT) Bijective() bool                 { return false }
 func (softmaxT) String() string                  { return "Softmax" }
 
-type stickBreakingT struct{}
+// stickBreakingT takes its event dims from vectorEvents but has its own
+// shape methods, since the simplex is one entry longer than its preimage.
+type stickBreakingT struct{ vectorEvents }
 
 // StickBreaking maps real vectors of length K-1 one-to-one onto the simplex
 // of length K by breaking a unit stick: piece i takes the fraction
 // z_i = σ(x_i - log(K-1-i)) of what remains, and the last piece the rest.
 // The shift by log(K-1-i) sends x = 0 to the simplex's centre. Fractions
 // are clamped to [tiny, 1-eps] as in [Sigmoid].
-var StickBreaking Transform = stickBreakingT{}
+var StickBreaking Transform = stickBreakingT{vectorEvents{"StickBreaking"}}
 
 func (stickBreakingT) Forward(x *tensor.Tensor) *tensor.Tensor {
 	needDims("StickBreaking", x.Shape(), 1)
@@ -78,16 +80,14 @@ func (stickBreakingT) LogAbsDetJacobian(x, y *tensor.Tensor) *tensor.Tensor {
 	u := x.Sub(logOffsets(n))
 	return u.LogSigmoid().Sub(u).Add(y.Narrow(-1, 0, n).Log()).SumDims(false, -1)
 }
-func (stickBreakingT) DomainEventDim() int   { return 1 }
-func (stickBreakingT) CodomainEventDim() int { return 1 }
-func (stickBreakingT) ForwardShape(shape []int) []int {
-	needDims("StickBreaking", shape, 1)
+func (t stickBreakingT) ForwardShape(shape []int) []int {
+	needDims(t.name, shape, 1)
 	s := cloneShape(shape)
 	s[len(s)-1]++
 	return s
 }
-func (stickBreakingT) InverseShape(shape []int) []int {
-	needDims("StickBreaking", shape, 1)
+func (t stickBreakingT) InverseShape(shape []int) []int {
+	needDims(t.name, shape, 1)
 	if shape[len(shape)-1] < 1 {
 		panic(fmt.Sprintf("transform: StickBreaking: simplex shape %v has an empty last dim", shape))
 	}
@@ -104,7 +104,7 @@ type orderedT struct{ vectorEvents }
 
 // Ordered maps real vectors one-to-one onto strictly increasing vectors:
 // y_0 = x_0 and y_i = y_{i-1} + exp(x_i).
-var Ordered Transform = orderedT{}
+var Ordered Transform = orderedT{vectorEvents{"Ordered"}}
 
 func (orderedT) Forward(x *tensor.Tensor) *tensor.Tensor {
 	needDims("Ordered", x.Shape(), 1)
@@ -135,14 +135,6 @@ func (orderedT) LogAbsDetJacobian(x, y *tensor.Tensor) *tensor.Tensor {
 	}
 	return x.Narrow(-1, 1, n-1).SumDims(false, -1)
 }
-func (orderedT) ForwardShape(shape []int) []int {
-	needDims("Ordered", shape, 1)
-	return cloneShape(shape)
-}
-func (orderedT) InverseShape(shape []int) []int {
-	needDims("Ordered", shape, 1)
-	return cloneShape(shape)
-}
 func (orderedT) Domain() constraint.Constraint   { return constraint.RealVector }
 func (orderedT) Codomain() constraint.Constraint { return constraint.OrderedVector }
 func (orderedT) Bijective() bool                 { return true }
@@ -153,7 +145,7 @@ type normalizeT struct{ vectorEvents }
 // Normalize maps nonzero vectors onto the unit sphere, y = x/‖x‖ (the norm
 // clamped below by the smallest normal float64). It is not bijective; its
 // inverse returns y itself.
-var Normalize Transform = normalizeT{}
+var Normalize Transform = normalizeT{vectorEvents{"Normalize"}}
 
 func (normalizeT) Forward(x *tensor.Tensor) *tensor.Tensor {
 	needDims("Normalize", x.Shape(), 1)
@@ -165,14 +157,6 @@ func (normalizeT) Inverse(y *tensor.Tensor) *tensor.Tensor { return y }
 // LogAbsDetJacobian panics: projecting onto the sphere is not one-to-one.
 func (normalizeT) LogAbsDetJacobian(x, y *tensor.Tensor) *tensor.Tensor {
 	panic("transform: Normalize is not bijective and has no log-det Jacobian")
-}
-func (normalizeT) ForwardShape(shape []int) []int {
-	needDims("Normalize", shape, 1)
-	return cloneShape(shape)
-}
-func (normalizeT) InverseShape(shape []int) []int {
-	needDims("Normalize", shape, 1)
-	return cloneShape(shape)
 }
 func (normalizeT) Domain() constraint.Constraint   { return constraint.RealVector }
 func (normalizeT) Codomain() constraint.Constraint { return constraint.Sphere }

@@ -25,13 +25,12 @@ func sc(v float64) *tensor.Tensor { return tensor.Scalar(v) }
 // data holds the benchmark data sets: the same distributions as the
 // reference cases, drawn from vigo's own random numbers.
 type data struct {
-	data100       *tensor.Tensor
-	x, xT, y      *tensor.Tensor
-	schoolY       *tensor.Tensor
-	schoolS       *tensor.Tensor
-	mix           *tensor.Tensor
-	big           *tensor.Tensor
-	logregNumData int
+	data100  *tensor.Tensor
+	x, xT, y *tensor.Tensor
+	schoolY  *tensor.Tensor
+	schoolS  *tensor.Tensor
+	mix      *tensor.Tensor
+	big      *tensor.Tensor
 }
 
 func newData() *data {
