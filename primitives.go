@@ -48,8 +48,8 @@ func Auxiliary() SampleOption {
 // Obs the site is observed and returns the data.
 func (c *Ctx) Sample(name string, d dist.Distribution, opts ...SampleOption) *tensor.Tensor {
 	var cfg sampleConfig
-	for _, o := range opts {
-		o(&cfg)
+	if len(opts) > 0 {
+		cfg = sampleOptions(opts)
 	}
 	if d == nil {
 		raise(ValueError, name, "sample site %q: nil distribution", name)
@@ -81,6 +81,17 @@ func (c *Ctx) Sample(name string, d dist.Distribution, opts ...SampleOption) *te
 	}
 	c.Apply(msg)
 	return msg.Value
+}
+
+// sampleOptions applies opts to a fresh configuration. Kept apart from
+// Sample so that a call without options does not move its configuration to
+// the heap.
+func sampleOptions(opts []SampleOption) sampleConfig {
+	var cfg sampleConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
 }
 
 // sampleMasked splits a partially observed site into an observed part and a

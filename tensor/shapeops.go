@@ -272,7 +272,13 @@ func indexList(opName string, idx *Tensor, size int, shape []int) []int {
 	iv := idx.Data()
 	out := make([]int, len(iv))
 	for k, v := range iv {
-		out[k] = indexValue(opName, v, size, shape)
+		// int(v) round-trips exactly for integral v in range; fractions,
+		// NaN and values beyond the int range do not.
+		i := int(v)
+		if float64(i) != v || i < 0 || i >= size {
+			indexValue(opName, v, size, shape) // panics with the message
+		}
+		out[k] = i
 	}
 	return out
 }
