@@ -198,7 +198,7 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 	w := walkPool.Get().(*graphWalk)
 	defer w.release()
 	w.topoOrder(t)
-	order, pos := w.order, w.pos
+	order, pos := w.order, &w.pos
 	grads := append(w.grads[:0], make([]*Tensor, len(order))...)
 	w.grads = grads
 	grads[len(order)-1] = seed // the root comes last
@@ -223,7 +223,7 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 			if !slices.Equal(gj.shape, in.shape) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
-			k := pos[in]
+			k, _ := pos.get(in)
 			if prev := grads[k]; prev != nil {
 				grads[k] = addSame(prev, gj)
 			} else {
@@ -268,7 +268,7 @@ func (t *Tensor) accumulate(g *Tensor) {
 // does not rebuild its map and slices from nothing.
 type graphWalk struct {
 	order []*Tensor
-	pos   map[*Tensor]int // -1 while on the stack, then the position in order
+	pos   ptrTable // -1 while on the stack, then the position in order
 	stack []walkFrame
 	grads []*Tensor // by position in order
 	gin   []*Tensor // one node's input gradients, sized for the widest node
@@ -281,16 +281,14 @@ type walkFrame struct {
 
 // walkPool recycles graphWalks between backward passes. It is a cache with
 // no observable state: every walk is cleared before it goes back.
-var walkPool = sync.Pool{New: func() any {
-	return &graphWalk{pos: make(map[*Tensor]int, 64)}
-}}
+var walkPool = sync.Pool{New: func() any { return new(graphWalk) }}
 
 // release clears w of every tensor it refers to and returns it to the pool.
 func (w *graphWalk) release() {
 	clear(w.order)
 	clear(w.grads)
 	clear(w.gin)
-	clear(w.pos)
+	w.pos.reset()
 	w.order, w.stack, w.grads = w.order[:0], w.stack[:0], w.grads[:0]
 	walkPool.Put(w)
 }
@@ -299,21 +297,23 @@ func (w *graphWalk) release() {
 // gradient-carrying paths, each after all of its inputs, and records each
 // tensor's position in w.pos.
 func (w *graphWalk) topoOrder(root *Tensor) {
-	order, pos := w.order[:0], w.pos
+	order, pos := w.order[:0], &w.pos
 	stack := append(w.stack[:0], walkFrame{t: root})
-	pos[root] = -1
+	pos.set(root, -1)
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if inputs := top.t.node.inputs(); !top.t.IsLeaf() && top.next < len(inputs) {
 			in := inputs[top.next]
 			top.next++
-			if _, seen := pos[in]; in.requiresGrad && !seen {
-				pos[in] = -1
-				stack = append(stack, walkFrame{t: in})
+			if in.requiresGrad {
+				if _, seen := pos.get(in); !seen {
+					pos.set(in, -1)
+					stack = append(stack, walkFrame{t: in})
+				}
 			}
 			continue
 		}
-		pos[top.t] = len(order)
+		pos.set(top.t, int32(len(order)))
 		order = append(order, top.t)
 		if k := len(top.t.node.inputs()); k > len(w.gin) {
 			w.gin = make([]*Tensor, k)
