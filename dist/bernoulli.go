@@ -178,8 +178,8 @@ func bernoulliConstProb(value *tensor.Tensor, p float64, check bool) (*tensor.Te
 	if !value.RequiresGrad() {
 		return lp, false, 0
 	}
-	return tensor.Fused("BernoulliConstProbLogProb", lp, []*tensor.Tensor{value}, func(g *tensor.Tensor) []*tensor.Tensor {
-		return []*tensor.Tensor{g.MulScalar(l1 - l0)}
+	return tensor.FusedInto("BernoulliConstProbLogProb", lp, []*tensor.Tensor{value}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
+		gin[0] = g.MulScalar(l1 - l0)
 	}), false, 0
 }
 

@@ -40,6 +40,8 @@ type gradSlot struct {
 	acc  []float64 // one partial sum per chunk, added in order
 }
 
+// newSlot prepares the slot of an operand; nchunks may be 0 when the
+// caller passes the single sum of a one-chunk pass straight to result.
 func newSlot(want, reduce bool, op operand, n, nchunks int) gradSlot {
 	if !want {
 		return gradSlot{}
@@ -50,18 +52,26 @@ func newSlot(want, reduce bool, op operand, n, nchunks int) gradSlot {
 	return gradSlot{want: true, buf: make([]float64, n)}
 }
 
+// setChunk records the partial sum of chunk c for a reduced
+// single-element operand; other slots ignore it.
+func (g gradSlot) setChunk(c int, v float64) {
+	if g.acc != nil {
+		g.acc[c] = v
+	}
+}
+
 // result turns the slot into the operand's gradient (reduce) or its
-// elementwise partials over shape (no reduce).
-func (g gradSlot) result(op operand, shape []int, reduce bool) *tensor.Tensor {
+// elementwise partials over shape (no reduce). A reduced single-element
+// operand's gradient is sum plus the chunk sums, added in chunk order.
+func (g gradSlot) result(op operand, shape []int, reduce bool, sum float64) *tensor.Tensor {
 	if !g.want {
 		return nil
 	}
 	if g.buf == nil {
-		s := 0.0
 		for _, v := range g.acc {
-			s += v
+			sum += v
 		}
-		return tensor.Full(s, op.t.Shape()...)
+		return tensor.Full(sum, op.t.Shape()...)
 	}
 	t := tensor.FromData(g.buf, shape...)
 	if reduce {
@@ -88,25 +98,38 @@ func forChunks(n int, fn func(c, lo, hi int)) {
 	parallel.For(nc, func(c int) { fn(c, c*chunkSize, min(n, (c+1)*chunkSize)) })
 }
 
-// fusedBackward computes the gradients of a fused op. With reduce it returns,
-// for each input i with want[i], g ⊙ ∂out/∂in_i summed to in_i's shape;
-// without reduce it returns the elementwise partials ∂out/∂in_i in the
-// output's shape (g is then nil and read as ones).
-type fusedBackward func(g []float64, want []bool, reduce bool) []*tensor.Tensor
+// fusedBackward computes the gradients of a fused op into gin, one entry
+// per input. With reduce it stores, for each input i with want[i],
+// g ⊙ ∂out/∂in_i summed to in_i's shape; without reduce it stores the
+// elementwise partials ∂out/∂in_i in the output's shape (g is then nil and
+// read as ones).
+type fusedBackward func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor)
 
-// record makes out, computed by a fused kernel from ins, a node of the
-// autograd graph whose backward pass is the kernel's own summing pass.
+// maxFusedInputs bounds the inputs of a fused op.
+const maxFusedInputs = 3
+
+// wantSet says which inputs of a fused op need a gradient. It is passed by
+// value, so recording an op allocates nothing for it.
+type wantSet [maxFusedInputs]bool
+
+// record makes out, computed by a fused kernel from ins (at most
+// maxFusedInputs), a node of the autograd graph whose backward pass is the
+// kernel's own summing pass.
 func record(name string, out *tensor.Tensor, ins []*tensor.Tensor, bw fusedBackward) *tensor.Tensor {
-	want := make([]bool, len(ins))
-	anyGrad := false
-	for i, t := range ins {
-		want[i] = t.RequiresGrad()
-		anyGrad = anyGrad || want[i]
-	}
+	want, anyGrad := wantGrads(ins)
 	if !anyGrad {
 		return out
 	}
-	return tensor.Fused(name, out, ins, func(g *tensor.Tensor) []*tensor.Tensor {
-		return bw(g.Data(), want, true)
+	return tensor.FusedInto(name, out, ins, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
+		bw(g.Data(), want, true, gin)
 	})
+}
+
+// wantGrads reports which of ins require a gradient, and whether any does.
+func wantGrads(ins []*tensor.Tensor) (want wantSet, any bool) {
+	for i, t := range ins {
+		want[i] = t.RequiresGrad()
+		any = any || want[i]
+	}
+	return want, any
 }

@@ -11,11 +11,13 @@ import (
 // checkReduce checks a fused backward pass's two modes against each other:
 // with reduce, the gradient must equal g ⊙ (elementwise partials) summed to
 // each input's shape.
-func checkReduce(t *testing.T, name string, ins []*tensor.Tensor, out *tensor.Tensor, bw fusedBackward, want []bool) {
+func checkReduce(t *testing.T, name string, ins []*tensor.Tensor, out *tensor.Tensor, bw fusedBackward, want wantSet) {
 	t.Helper()
 	g := tensor.RandN(rand.New(rand.NewPCG(8, 8)), out.Shape()...)
-	parts := bw(nil, want, false)
-	red := bw(g.Data(), want, true)
+	parts := make([]*tensor.Tensor, len(ins))
+	bw(nil, want, false, parts)
+	red := make([]*tensor.Tensor, len(ins))
+	bw(g.Data(), want, true, red)
 	for i, in := range ins {
 		if !want[i] {
 			if red[i] != nil {
@@ -51,15 +53,15 @@ func TestFusedReduceMatchesPartials(t *testing.T) {
 		for _, logx := range []bool{false, true} {
 			out, _, bw := normalKernel(x, loc, scale, logx)
 			ins := []*tensor.Tensor{x, loc, scale}
-			checkReduce(t, "normal", ins, out, bw, []bool{true, true, true})
+			checkReduce(t, "normal", ins, out, bw, wantSet{true, true, true})
 			// an observed value: the scalar-parameter fast path
-			checkReduce(t, "normal", ins, out, bw, []bool{false, true, true})
-			checkReduce(t, "normal", ins, out, bw, []bool{false, false, true})
+			checkReduce(t, "normal", ins, out, bw, wantSet{false, true, true})
+			checkReduce(t, "normal", ins, out, bw, wantSet{false, false, true})
 		}
 	}
 	for _, ash := range [][]int{{}, {2}, {n, 2}} {
 		alpha := tensor.RandU(rng, ash...).AddScalar(0.2)
 		out, bw := standardGammaKernel(rng, alpha, []int{n, 2})
-		checkReduce(t, "gamma", []*tensor.Tensor{alpha}, out, bw, []bool{true})
+		checkReduce(t, "gamma", []*tensor.Tensor{alpha}, out, bw, wantSet{true})
 	}
 }

@@ -177,7 +177,7 @@ func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*te
 		z[i] = math.Max(sampleStandardGamma(rng, ao.d[i*ao.s]), 0x1p-1022)
 	}
 	out := tensor.FromData(z, shape...)
-	return out, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
+	return out, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
 		nc := numChunks(n)
 		ga := newSlot(want[0], reduce, ao, n, nc)
 		forChunks(n, func(c, lo, hi int) {
@@ -197,7 +197,7 @@ func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*te
 				ga.acc[c] = acc
 			}
 		})
-		return []*tensor.Tensor{ga.result(ao, shape, reduce)}
+		gin[0] = ga.result(ao, shape, reduce, 0)
 	}
 }
 

@@ -107,17 +107,26 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 		}
 	}
 	res := tensor.FromData(out, shape...)
-	return res, nan, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
-		gx := newSlot(want[0], reduce, xo, n, nc)
-		gm := newSlot(want[1], reduce, mo, n, nc)
-		gs := newSlot(want[2], reduce, so, n, nc)
-		if nc == 1 {
-			normalBackward(g, xo, mo, so, logx, gx, gm, gs, 0, 0, n)
-		} else {
-			sx, sm, ss := gx, gm, gs // copies share the buffers; only the closure sees them
-			forChunks(n, func(c, lo, hi int) { normalBackward(g, xo, mo, so, logx, sx, sm, ss, c, lo, hi) })
+	return res, nan, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
+		if nc > 1 {
+			gx := newSlot(want[0], reduce, xo, n, nc)
+			gm := newSlot(want[1], reduce, mo, n, nc)
+			gs := newSlot(want[2], reduce, so, n, nc)
+			forChunks(n, func(c, lo, hi int) {
+				ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, lo, hi)
+				gx.setChunk(c, ax)
+				gm.setChunk(c, am)
+				gs.setChunk(c, as)
+			})
+			gin[0], gin[1], gin[2] = gx.result(xo, shape, reduce, 0), gm.result(mo, shape, reduce, 0), gs.result(so, shape, reduce, 0)
+			return
 		}
-		return []*tensor.Tensor{gx.result(xo, shape, reduce), gm.result(mo, shape, reduce), gs.result(so, shape, reduce)}
+		// one chunk: the reduced sums come back directly, nothing stored
+		gx := newSlot(want[0], reduce, xo, n, 0)
+		gm := newSlot(want[1], reduce, mo, n, 0)
+		gs := newSlot(want[2], reduce, so, n, 0)
+		ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, 0, n)
+		gin[0], gin[1], gin[2] = gx.result(xo, shape, reduce, ax), gm.result(mo, shape, reduce, am), gs.result(so, shape, reduce, as)
 	}
 }
 
@@ -173,10 +182,10 @@ func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) boo
 	return nan
 }
 
-// normalBackward accumulates the gradients of chunk c, elements [lo, hi),
-// into the slots (g nil reads as ones).
-func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradSlot, c, lo, hi int) {
-	var ax, am, as float64
+// normalBackward stores the gradients of elements [lo, hi) in the slots
+// with buffers (g nil reads as ones) and returns the sums for x, loc and
+// scale of the reduced single-element operands.
+func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradSlot, lo, hi int) (ax, am, as float64) {
 	if so.s == 0 && mo.s == 0 && xo.s == 1 && !logx && g != nil && gx.buf == nil && gm.buf == nil && gs.buf == nil {
 		// scalar parameters reduced: two running sums, nothing stored
 		iv := 1 / so.d[0]
@@ -189,13 +198,7 @@ func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradS
 			sz += gi * z
 			szz += gi * (z*z - 1)
 		}
-		if gm.acc != nil {
-			gm.acc[c] = sz * iv
-		}
-		if gs.acc != nil {
-			gs.acc[c] = szz * iv
-		}
-		return
+		return 0, sz * iv, szz * iv
 	}
 	iv0 := 1 / so.d[0]
 	for i := lo; i < hi; i++ {
@@ -234,15 +237,7 @@ func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradS
 			as += ws
 		}
 	}
-	if gx.acc != nil {
-		gx.acc[c] = ax
-	}
-	if gm.acc != nil {
-		gm.acc[c] = am
-	}
-	if gs.acc != nil {
-		gs.acc[c] = as
-	}
+	return ax, am, as
 }
 
 // Mean returns loc broadcast to the batch shape.

@@ -78,9 +78,9 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 	// same graph, or one asking for the bare partials (g nil), recomputes
 	// them into a fresh buffer.
 	var handedOut atomic.Bool
-	out = record(k.name, t, []*tensor.Tensor{a}, func(g []float64, want []bool, reduce bool) []*tensor.Tensor {
+	out = record(k.name, t, []*tensor.Tensor{a}, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
 		if !want[0] {
-			return []*tensor.Tensor{nil}
+			return
 		}
 		var buf []float64
 		if partials != nil && g != nil && !handedOut.Swap(true) {
@@ -122,7 +122,7 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 		if reduce {
 			gt = gt.SumTo(a.Shape())
 		}
-		return []*tensor.Tensor{gt}
+		gin[0] = gt
 	})
 	return out, 0, false
 }

@@ -69,7 +69,7 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	if !loc.RequiresGrad() && !scale.RequiresGrad() {
 		return out, total != total
 	}
-	return tensor.Fused("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(g *tensor.Tensor) []*tensor.Tensor {
+	return tensor.FusedInto("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
 		k := g.Item() * copies
 		var tz, tzz float64
 		if nc == 1 {
@@ -85,14 +85,12 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 				tzz += szz[c]
 			}
 		}
-		var gl, gs *tensor.Tensor
 		if loc.RequiresGrad() {
-			gl = tensor.FromData([]float64{k * tz * iv}, loc.Shape()...)
+			gin[1] = tensor.Full(k*tz*iv, loc.Shape()...)
 		}
 		if scale.RequiresGrad() {
-			gs = tensor.FromData([]float64{k * (tzz - float64(n)) * iv}, scale.Shape()...)
+			gin[2] = tensor.Full(k*(tzz-float64(n))*iv, scale.Shape()...)
 		}
-		return []*tensor.Tensor{nil, gl, gs}
 	}), total != total
 }
 
@@ -201,7 +199,7 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 	// The first backward pass scales the stored derivative in place and
 	// hands it on; should the graph be walked again, it is recomputed.
 	var handedOut atomic.Bool
-	return tensor.Fused("BernoulliLogitsSumLogProb", out, []*tensor.Tensor{x, l}, func(g *tensor.Tensor) []*tensor.Tensor {
+	return tensor.FusedInto("BernoulliLogitsSumLogProb", out, []*tensor.Tensor{x, l}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
 		gd := grad
 		if handedOut.Swap(true) {
 			gd = make([]float64, n)
@@ -214,7 +212,7 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 				}
 			})
 		}
-		return []*tensor.Tensor{nil, tensor.FromData(gd, l.Shape()...)}
+		gin[1] = tensor.FromData(gd, l.Shape()...)
 	}), false, 0
 }
 

@@ -482,13 +482,13 @@ func buildLogR(mt, gt *vigo.Trace) (*frameTensors, error) {
 // it holds NaN, and passes the gradient on.
 func (e *TraceELBO) nanHook(sur *tensor.Tensor) *tensor.Tensor {
 	warn := e.warnFunc()
-	return tensor.Fused("WarnIfNaN", tensor.Scalar(sur.Item()), []*tensor.Tensor{sur}, func(g *tensor.Tensor) []*tensor.Tensor {
+	return tensor.FusedInto("WarnIfNaN", tensor.Scalar(sur.Item()), []*tensor.Tensor{sur}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
 		if slices.ContainsFunc(g.Data(), math.IsNaN) {
 			if err := warn(&vigo.Warning{Msg: "Encountered NaN: backward loss"}); err != nil {
 				panic(err)
 			}
 		}
-		return []*tensor.Tensor{g}
+		gin[0] = g
 	})
 }
 

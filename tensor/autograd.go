@@ -358,8 +358,16 @@ func addSame(a, b *Tensor) *Tensor {
 // packages use it for fused kernels with hand-written backward passes. out
 // must be freshly made by the caller and not yet part of any graph.
 func Fused(name string, out *Tensor, inputs []*Tensor, backward func(grad *Tensor) []*Tensor) *Tensor {
+	return FusedInto(name, out, inputs, func(_, g *Tensor, gin []*Tensor) { copy(gin, backward(g)) })
+}
+
+// FusedInto is [Fused] for a backward pass that stores the gradient of
+// input i in gin[i] (nil on entry; leave it nil where none flows) instead
+// of returning a new slice; out is the tensor FusedInto returned. Kernels
+// recorded on every step use it to save the slice and a wrapper closure.
+func FusedInto(name string, out *Tensor, inputs []*Tensor, backward func(out, grad *Tensor, gin []*Tensor)) *Tensor {
 	if !out.IsLeaf() || out.leaf != nil {
 		panic("tensor: Fused: out already belongs to a graph")
 	}
-	return record(out, name, func(_, g *Tensor, gin []*Tensor) { copy(gin, backward(g)) }, inputs...)
+	return record(out, name, backward, inputs...)
 }
