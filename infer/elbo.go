@@ -203,7 +203,14 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 	}
 	mt, gt = mt.WithoutSubsample(), gt.WithoutSubsample()
 	w := e.warnFunc()
-	if err := mt.ComputeLogProbSums(e.validate(), w); err != nil {
+	// The score-function terms of non-reparameterized guide sites read the
+	// model's elementwise log-densities; computing them now saves summing
+	// in one pass and evaluating them again later.
+	modelLogProbs := mt.ComputeLogProbSums
+	if hasScoreFunction(gt) {
+		modelLogProbs = mt.ComputeLogProb
+	}
+	if err := modelLogProbs(e.validate(), w); err != nil {
 		return nil, nil, err
 	}
 	if err := gt.ComputeScoreParts(e.validate(), w); err != nil {
@@ -218,6 +225,18 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 		}
 	}
 	return mt, gt, nil
+}
+
+// hasScoreFunction reports whether any latent site of the guide trace has a
+// distribution without reparameterized sampling, whose ELBO term then needs
+// a score function.
+func hasScoreFunction(gt *vigo.Trace) bool {
+	for _, s := range gt.Sites() {
+		if s.IsLatent() && !s.Fn.HasRSample() {
+			return true
+		}
+	}
+	return false
 }
 
 // checkSiteShapes runs checkSiteShape on every sample site of the traces,
