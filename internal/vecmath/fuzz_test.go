@@ -6,8 +6,9 @@ import (
 )
 
 // FuzzKernels checks the vector kernels on four arbitrary lanes against the
-// math package: e^x, σ(x), σ'(x) and the Bernoulli-logits term and
-// derivative (for finite logits).
+// math package: e^x, σ(x), σ'(x), ln x and ln(1+x) (the two logarithms also
+// by their Go twins) and the Bernoulli-logits term and derivative (for
+// finite logits).
 func FuzzKernels(f *testing.F) {
 	f.Add(0.0, 1.0, -1.0, 709.5, 0.0)
 	f.Add(-745.1, 1e-300, math.Inf(1), math.NaN(), 1.0)
@@ -32,6 +33,15 @@ func FuzzKernels(f *testing.F) {
 			}
 			if !closeULPs(got[i], want, 4) {
 				t.Fatalf("Sigmoid(%v) = %v, want %v", v, got[i], want)
+			}
+		}
+		for _, k := range logKernels {
+			k.vec(got, xs)
+			for i, v := range xs {
+				want := k.ref(v)
+				if ulps(got[i], want) > 2 || ulps(k.twin(v), want) > 2 {
+					t.Fatalf("%s(%v) = %v, Go twin %v, want %v", k.name, v, got[i], k.twin(v), want)
+				}
 			}
 		}
 		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e6 {
