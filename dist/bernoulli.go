@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -119,9 +120,41 @@ func bernoulliProbsKernel() pointwise {
 		f: func(x, p, _ float64) float64 {
 			return xlogyF(x, p) + xlog1pyF(1-x, -p)
 		},
-		ok:   func(x, _, _ float64) bool { return isBinary(x) },
-		both: bernoulliProbsBoth,
+		ok:     func(x, _, _ float64) bool { return isBinary(x) },
+		both:   bernoulliProbsBoth,
+		vector: bernoulliProbsVector,
 	}
+}
+
+// bernoulliProbsVector is the Bernoulli(probs) log-density of binary values
+// x over whole slices: log p and log(1−p) come from the vectorized
+// logarithms, and each element picks its outcome's term without a branch.
+// The derivative in p is 1/p for a success and −1/(1−p) for a failure. It
+// declines values other than 0 and 1.
+func bernoulliProbsVector(res, partials, x, p []float64) bool {
+	if !allBinary(x) {
+		return false
+	}
+	log0 := partials // log(1−p), computed in place of the partials
+	if log0 == nil {
+		log0 = make([]float64, len(p))
+	}
+	for i, v := range p {
+		log0[i] = -v
+	}
+	vecmath.Log1p(log0, log0)
+	vecmath.Log(res, p)
+	for i, xv := range x {
+		l, q := log0[i], 1-p[i]
+		if xv == 1 {
+			l, q = res[i], p[i]
+		}
+		res[i] = l
+		if partials != nil {
+			partials[i] = (2*xv - 1) / q
+		}
+	}
+	return true
 }
 
 // bernoulliProbsBoth returns the log-probability of x under probability p

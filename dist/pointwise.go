@@ -28,6 +28,12 @@ type pointwise struct {
 	// both, when set, returns f and ∂f/∂a together, sharing their
 	// transcendental functions; it is used when a requires a gradient.
 	both func(x, a, b float64) (float64, float64)
+	// vector, when set, evaluates f into res, and ∂f/∂a into partials when
+	// partials is not nil, over slices of values x and parameters a of one
+	// length (a one-parameter family laid out in the output shape). It
+	// returns false, having written nothing that matters, when some value
+	// needs the per-element path (one outside the support, say).
+	vector func(res, partials, x, a []float64) bool
 }
 
 // apply evaluates the kernel on value and the parameters a and b (b may be
@@ -51,8 +57,18 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 	if a.RequiresGrad() && k.both != nil {
 		partials = make([]float64, n)
 	}
+	vector := k.vector != nil && b == nil && xo.s == 1 && ao.s == 1
 	forChunks(n, func(c, lo, hi int) {
 		badAt[c] = -1
+		if vector {
+			var pc []float64
+			if partials != nil {
+				pc = partials[lo:hi]
+			}
+			if k.vector(res[lo:hi], pc, xo.d[lo:hi], ao.d[lo:hi]) {
+				return
+			}
+		}
 		xd, ad, bd := xo.d, ao.d, bo.d
 		xs, as, bs := xo.s, ao.s, bo.s
 		for i := lo; i < hi; i++ {
