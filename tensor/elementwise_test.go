@@ -481,6 +481,8 @@ func BenchmarkSoftplus(b *testing.B)   { benchmarkUnary(b, (*Tensor).Softplus, -
 func BenchmarkLogSigmoid(b *testing.B) { benchmarkUnary(b, (*Tensor).LogSigmoid, -5, 5) }
 func BenchmarkLgamma(b *testing.B)     { benchmarkUnary(b, (*Tensor).Lgamma, 0.1, 20) }
 func BenchmarkDigamma(b *testing.B)    { benchmarkUnary(b, (*Tensor).Digamma, 0.1, 20) }
+func BenchmarkLog(b *testing.B)        { benchmarkUnary(b, (*Tensor).Log, 0.1, 20) }
+func BenchmarkLog1p(b *testing.B)      { benchmarkUnary(b, (*Tensor).Log1p, -0.5, 20) }
 
 func BenchmarkLogAddExp(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))

@@ -69,12 +69,20 @@ func (a *Tensor) Exp() *Tensor {
 
 // Log returns the natural logarithm of a elementwise.
 func (a *Tensor) Log() *Tensor {
-	return Unary("Log", a, math.Log, func(x, y float64) float64 { return 1 / x })
+	return sliceUnary("Log", a, vecmath.Log, func(dst, g, x, _ []float64) {
+		for i, v := range x {
+			dst[i] = g[i] / v
+		}
+	})
 }
 
 // Log1p returns log(1 + a) elementwise, accurate for small a.
 func (a *Tensor) Log1p() *Tensor {
-	return Unary("Log1p", a, math.Log1p, func(x, y float64) float64 { return 1 / (1 + x) })
+	return sliceUnary("Log1p", a, vecmath.Log1p, func(dst, g, x, _ []float64) {
+		for i, v := range x {
+			dst[i] = g[i] / (1 + v)
+		}
+	})
 }
 
 // Expm1 returns e^a - 1 elementwise, accurate for small a.
