@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"math"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
@@ -43,6 +44,37 @@ func flatGrad(x, y float64) float64 { return 0 }
 // without overflow for any input.
 func (a *Tensor) Sigmoid() *Tensor {
 	return sliceUnary("Sigmoid", a, vecmath.Sigmoid, func(dst, g, x, _ []float64) { vecmath.SigmoidGrad(dst, g, x) })
+}
+
+// ClampedSigmoid returns σ(a) clamped to [lo, hi] in one op, the values of
+// a.Sigmoid().Clamp(lo, hi). The gradient is σ′(a) where σ(a) lies in
+// [lo, hi] and 0 where it was clamped (whatever the incoming gradient).
+// Transforms onto the unit interval use it to keep probabilities off 0
+// and 1.
+func (a *Tensor) ClampedSigmoid(lo, hi float64) *Tensor {
+	return sliceUnary("ClampedSigmoid", a,
+		func(dst, x []float64) {
+			vecmath.Sigmoid(dst, x)
+			for i, v := range dst {
+				dst[i] = minNaN(maxNaN(v, lo), hi)
+			}
+		},
+		func(dst, g, x, y []float64) {
+			vecmath.SigmoidGrad(dst, g, x)
+			// Values strictly inside were not clamped; at a bound, σ itself
+			// (recomputed over the same slice, so with the same rounding as
+			// the forward pass) tells whether it was.
+			if !slices.ContainsFunc(y, func(v float64) bool { return v == lo || v == hi }) {
+				return
+			}
+			s := make([]float64, len(x))
+			vecmath.Sigmoid(s, x)
+			for i, v := range s {
+				if v < lo || v > hi {
+					dst[i] = 0
+				}
+			}
+		})
 }
 
 // LogSigmoid returns log σ(a) = -softplus(-a) elementwise, accurate in both

@@ -495,3 +495,28 @@ func BenchmarkLogAddExp(b *testing.B) {
 		x.LogAddExp(y).Sum().Backward()
 	}
 }
+
+// TestClampedSigmoidMatchesChain checks the fused op against Sigmoid then
+// Clamp, values and gradients, inside the bounds, clamped at both ends and
+// across the vector and scalar tails of the kernels.
+func TestClampedSigmoidMatchesChain(t *testing.T) {
+	lo, hi := 0x1p-1022, 1-0x1p-52
+	xs := []float64{-800, -709, -708, -30, -1, -0.25, 0, 0.5, 3, 36, 37, 40, 800}
+	for n := 1; n <= len(xs); n++ {
+		fused := Param(xs[:n], n)
+		chain := Param(xs[:n], n)
+		g := RandN(rand.New(rand.NewPCG(uint64(n), 3)), n)
+		yf := fused.ClampedSigmoid(lo, hi)
+		yc := chain.Sigmoid().Clamp(lo, hi)
+		yf.Mul(g).Sum().Backward()
+		yc.Mul(g).Sum().Backward()
+		for i := range n {
+			if yf.Data()[i] != yc.Data()[i] {
+				t.Errorf("n=%d x=%g: value %g, chain %g", n, xs[i], yf.Data()[i], yc.Data()[i])
+			}
+			if gf, gc := fused.Grad().Data()[i], chain.Grad().Data()[i]; gf != gc {
+				t.Errorf("n=%d x=%g: gradient %g, chain %g", n, xs[i], gf, gc)
+			}
+		}
+	}
+}

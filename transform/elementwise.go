@@ -55,7 +55,7 @@ type sigmoidT struct{ elementwise }
 var Sigmoid Transform = sigmoidT{}
 
 func (sigmoidT) Forward(x *tensor.Tensor) *tensor.Tensor {
-	return x.Sigmoid().Clamp(tiny, 1-eps)
+	return x.ClampedSigmoid(tiny, 1-eps)
 }
 
 func (sigmoidT) Inverse(y *tensor.Tensor) *tensor.Tensor {

@@ -59,7 +59,7 @@ var StickBreaking Transform = stickBreakingT{vectorEvents{"StickBreaking"}}
 func (stickBreakingT) Forward(x *tensor.Tensor) *tensor.Tensor {
 	needDims("StickBreaking", x.Shape(), 1)
 	n := x.Shape()[x.Dim()-1]
-	z := x.Sub(logOffsets(n)).Sigmoid().Clamp(tiny, 1-eps)
+	z := x.Sub(logOffsets(n)).ClampedSigmoid(tiny, 1-eps)
 	rest := z.Neg().AddScalar(1).Cumprod(-1)
 	return padLast(z, 0, 1, 1).Mul(padLast(rest, 1, 0, 1))
 }
