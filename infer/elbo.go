@@ -412,20 +412,21 @@ func (e *TraceELBO) ensureNesting(en env, model, guide vigo.Program) (int, error
 // elboParticle computes a particle's ELBO and surrogate (spec §4.3).
 func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 	var elbo float64
-	var sur *tensor.Tensor
-	addS := func(t *tensor.Tensor) {
-		if sur == nil {
-			sur = t
-		} else {
-			sur = sur.Add(t)
+	// The surrogate is Σ coefs[i]·terms[i], recorded as one node.
+	var terms []*tensor.Tensor
+	var coefs []float64
+	addS := func(t *tensor.Tensor, c float64) {
+		if t.Dim() > 0 && t.Len() == 1 { // a sum kept with a unit dim
+			t = t.Reshape()
 		}
+		terms, coefs = append(terms, t), append(coefs, c)
 	}
 	for _, s := range mt.Sites() {
 		if s.Type != vigo.SampleSite {
 			continue
 		}
 		elbo += s.LogProbSum.Item()
-		addS(s.LogProbSum)
+		addS(s.LogProbSum, 1)
 	}
 	var logr *frameTensors
 	// The log-ratio summed to a set of vectorized plates is the same for
@@ -448,8 +449,12 @@ func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 			continue
 		}
 		elbo -= g.LogProbSum.Item()
-		if g.ScoreParts.EntropyTerm != nil {
-			addS(g.ScoreParts.EntropyTerm.Sum().Neg())
+		if et := g.ScoreParts.EntropyTerm; et != nil {
+			if et == g.LogProb { // the usual case: its sum is at hand
+				addS(g.LogProbSum, -1)
+			} else {
+				addS(et.Sum(), -1)
+			}
 		}
 		if g.ScoreParts.ScoreFunction != nil {
 			if logr == nil {
@@ -459,11 +464,17 @@ func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 				}
 			}
 			if r := logrTo(g.Stack); r != nil {
-				addS(r.Mul(g.ScoreParts.ScoreFunction).Sum())
+				addS(r.Mul(g.ScoreParts.ScoreFunction).Sum(), 1)
 			}
 		}
 	}
-	return elbo, sur, nil
+	switch {
+	case len(terms) == 0:
+		return elbo, nil, nil
+	case len(terms) == 1 && coefs[0] == 1:
+		return elbo, terms[0], nil
+	}
+	return elbo, tensor.LinearCombination(coefs, terms...), nil
 }
 
 // buildLogR collects every model site's detached log-ratio term under its
