@@ -5,8 +5,13 @@ import (
 	"slices"
 )
 
-// Sum returns the sum of all elements as a scalar.
+// Sum returns the sum of all elements as a scalar. For a 0-dimensional
+// tensor made by an operation that is the tensor itself: values never
+// change, so no node is recorded.
 func (a *Tensor) Sum() *Tensor {
+	if len(a.shape) == 0 && !a.IsLeaf() {
+		return a
+	}
 	return record(Scalar(sumFloats(a.Data())), "Sum", sumBackward, a)
 }
 
