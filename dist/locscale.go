@@ -67,18 +67,68 @@ func (d *CauchyDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := d.checkRealValues(value, "real"); err != nil {
 		return nil, err
 	}
-	return cauchyLogProb(value, d.loc, d.scale).Expand(shape...), nil
+	return cauchyLogProb(value, d.loc, d.scale, 0).Expand(shape...), nil
 }
 
-// cauchyLogProb is the Cauchy(loc, scale) log-density of x; a nil loc
-// stands for 0 and records no subtraction.
-func cauchyLogProb(x, loc, scale *tensor.Tensor) *tensor.Tensor {
-	z := x
-	if loc != nil {
-		z = z.Sub(loc)
+// cauchyLogProb is the Cauchy(loc, scale) log-density of x plus extra (ln 2
+// for the half-Cauchy), computed in one fused pass with a hand-written
+// backward pass; a nil loc stands for 0.
+func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
+	if loc == nil {
+		loc = tensor.Scalar(0)
 	}
-	z = z.Div(scale)
-	return z.Square().Log1p().Add(scale.Log()).AddScalar(math.Log(math.Pi)).Neg()
+	shape, _ := broadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
+	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
+	n := numel(shape)
+	out := make([]float64, n)
+	k := extra - math.Log(math.Pi)
+	forChunks(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s := so.d[i*so.s]
+			z := (xo.d[i*xo.s] - mo.d[i*mo.s]) / s
+			out[i] = k - math.Log(s) - math.Log1p(z*z)
+		}
+	})
+	res := tensor.FromData(out, shape...)
+	return record("CauchyLogProb", res, []*tensor.Tensor{x, loc, scale}, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
+		nc := numChunks(n)
+		gx := newSlot(want[0], reduce, xo, n, nc)
+		gm := newSlot(want[1], reduce, mo, n, nc)
+		gs := newSlot(want[2], reduce, so, n, nc)
+		forChunks(n, func(c, lo, hi int) {
+			var ax, am, as float64
+			for i := lo; i < hi; i++ {
+				s := so.d[i*so.s]
+				z := (xo.d[i*xo.s] - mo.d[i*mo.s]) / s
+				gi := 1.0
+				if g != nil {
+					gi = g[i]
+				}
+				q := 1 / ((1 + z*z) * s)
+				w := gi * 2 * z * q // g ∂/∂loc
+				ws := gi * (z*z - 1) * q
+				if gx.buf != nil {
+					gx.buf[i] = -w
+				} else {
+					ax -= w
+				}
+				if gm.buf != nil {
+					gm.buf[i] = w
+				} else {
+					am += w
+				}
+				if gs.buf != nil {
+					gs.buf[i] = ws
+				} else {
+					as += ws
+				}
+			}
+			gx.setChunk(c, ax)
+			gm.setChunk(c, am)
+			gs.setChunk(c, as)
+		})
+		gin[0], gin[1], gin[2] = gx.result(xo, shape, reduce, 0), gm.result(mo, shape, reduce, 0), gs.result(so, shape, reduce, 0)
+	})
 }
 
 // Mean is undefined: NaN.
@@ -140,7 +190,7 @@ func (d *HalfCauchyDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := d.checkValues(value, "nonnegative", isNonNegative); err != nil {
 		return nil, err
 	}
-	lp := cauchyLogProb(value, nil, d.scale).AddScalar(math.Ln2)
+	lp := cauchyLogProb(value, nil, d.scale, math.Ln2)
 	if !d.validating() {
 		lp = negInfBelow(lp, value, 0)
 	}
