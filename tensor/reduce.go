@@ -124,6 +124,9 @@ func droppedShape(shape, dims []int) []int {
 // With keepdim the reduced dims stay with size 1.
 func (a *Tensor) SumDims(keepdim bool, dims ...int) *Tensor {
 	ds := normDims("SumDims", a.Dim(), dims)
+	if !keepdim && len(ds) == a.Dim() && a.Dim() > 0 { // every dim: one node
+		return a.Sum()
+	}
 	s := a.SumTo(keptShape(a.Shape(), ds))
 	if keepdim {
 		return s
