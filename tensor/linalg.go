@@ -133,46 +133,48 @@ func (a *Tensor) MatMul(b *Tensor) *Tensor {
 		panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v: operands must have at least 1 dim", a.Shape(), b.Shape()))
 	}
 	if a.Dim() >= 2 && b.Dim() >= 2 {
-		return matmul(a, b)
+		return matmul(a, b, a.Shape(), b.Shape(), false, false)
 	}
-	a2, b2 := a, b
+	// A vector operand is read as a one-row (a) or one-column (b) matrix,
+	// and the dim this adds is dropped from the result.
+	as, bs := a.Shape(), b.Shape()
 	if a.Dim() == 1 {
-		a2 = a.Reshape(1, a.shape[0])
+		as = []int{1, a.shape[0]}
 	}
 	if b.Dim() == 1 {
-		b2 = b.Reshape(b.shape[0], 1)
+		bs = []int{b.shape[0], 1}
 	}
-	if a2.shape[a2.Dim()-1] != b2.shape[b2.Dim()-2] {
+	if as[len(as)-1] != bs[len(bs)-2] {
 		panic(fmt.Sprintf("tensor: MatMul: shapes %v and %v are not aligned", a.Shape(), b.Shape()))
 	}
-	c := matmul(a2, b2)
-	// Drop the dims that promotion added.
-	cs := c.Shape()
-	shape := cloneInts(cs[:len(cs)-2])
-	if a.Dim() >= 2 {
-		shape = append(shape, cs[len(cs)-2])
-	}
-	if b.Dim() >= 2 {
-		shape = append(shape, cs[len(cs)-1])
-	}
-	return c.Reshape(shape...)
+	return matmul(a, b, as, bs, a.Dim() == 1, b.Dim() == 1)
 }
 
-// matmul returns a·b for stacks of matrices with broadcast batch dims.
-func matmul(a, b *Tensor) *Tensor {
+// matmul returns a·b for stacks of matrices with broadcast batch dims, a
+// and b read with the shapes as and bs (their own, or a vector's as one
+// matrix row or column). dropRow and dropCol remove the result's row or
+// column dim, which a vector operand added.
+func matmul(a, b *Tensor, as, bs []int, dropRow, dropCol bool) *Tensor {
 	const opName = "MatMul"
-	ba, m, k := splitMat(opName, a.Shape())
-	bb, k2, n := splitMat(opName, b.Shape())
+	ba, m, k := splitMat(opName, as)
+	bb, k2, n := splitMat(opName, bs)
 	if k != k2 {
 		panic(fmt.Sprintf("tensor: %s: shapes %v and %v are not aligned", opName, a.Shape(), b.Shape()))
 	}
-	batch, ia, ib := pairBatches(opName, ba, bb, a.Shape(), b.Shape())
+	batch, ia, ib := pairBatches(opName, ba, bb, as, bs)
 	nb := numel(batch)
 	sa := stack{data: a.Data(), idx: ia, rows: m, cols: k}
 	sb := stack{data: b.Data(), idx: ib, rows: k, cols: n}
 	out := make([]float64, nb*m*n)
 	gemmStacks(nb, 1, sa, sb, stack{data: out, rows: m, cols: n})
-	res := wrap(out, matShape(batch, m, n))
+	shape := append(make([]int, 0, len(batch)+2), batch...)
+	if !dropRow {
+		shape = append(shape, m)
+	}
+	if !dropCol {
+		shape = append(shape, n)
+	}
+	res := wrap(out, shape)
 	return record(res, opName, func(_, g *Tensor, gin []*Tensor) {
 		// C = A B gives dA = dC Bᵀ and dB = Aᵀ dC, each summed over the
 		// batch entries that shared a matrix of A or B.
