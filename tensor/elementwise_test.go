@@ -520,3 +520,58 @@ func TestClampedSigmoidMatchesChain(t *testing.T) {
 		}
 	}
 }
+
+// TestBroadcastLarge checks broadcasting binary ops and Expand above the
+// parallel threshold element by element, against an independent index
+// walk, for shapes that need the general row iterator.
+func TestBroadcastLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, c := range []struct{ a, b []int }{
+		{[]int{301, 257}, []int{301, 1}},
+		{[]int{7, 129, 73}, []int{129, 1}},
+		{[]int{3, 1, 97}, []int{3, 251, 1}},
+		{[]int{1, 251, 97}, []int{3, 1, 97}},
+	} {
+		a, b := RandN(rng, c.a...), RandN(rng, c.b...)
+		sum := a.Add(b)
+		if sum.Len() < parallelThreshold {
+			t.Fatalf("%v+%v: %d elements, below the parallel threshold", c.a, c.b, sum.Len())
+		}
+		ea, eb := a.Expand(sum.Shape()...), b.Expand(sum.Shape()...)
+		ae, be := a.Detach().Expand(sum.Shape()...).Data(), b.Detach().Expand(sum.Shape()...).Data()
+		for i, v := range sum.Data() {
+			if want := ae[i] + be[i]; v != want {
+				t.Fatalf("%v+%v element %d = %v, want %v", c.a, c.b, i, v, want)
+			}
+		}
+		// Expand against an independent index walk
+		st := sum.Shape()
+		idx := make([]int, len(st))
+		for i := range sum.Len() {
+			r := i
+			for d := len(st) - 1; d >= 0; d-- {
+				idx[d] = r % st[d]
+				r /= st[d]
+			}
+			if ea.Data()[i] != broadcastAt(a, idx) || eb.Data()[i] != broadcastAt(b, idx) {
+				t.Fatalf("%v, %v: Expand element %d differs from index walk", c.a, c.b, i)
+			}
+		}
+	}
+}
+
+// broadcastAt reads t at the broadcast multi-index idx (t's dims aligned right, size-1
+// dims read at 0).
+func broadcastAt(t *Tensor, idx []int) float64 {
+	off, stride := 0, 1
+	sh := t.Shape()
+	for d := len(sh) - 1; d >= 0; d-- {
+		i := idx[len(idx)-len(sh)+d]
+		if sh[d] == 1 {
+			i = 0
+		}
+		off += i * stride
+		stride *= sh[d]
+	}
+	return t.Data()[off]
+}
