@@ -29,6 +29,11 @@ type Ctx struct {
 	noGrad bool
 
 	indexCache *IndexCache
+
+	// room for the handler stack and plates of a typical program, so a
+	// context is one allocation
+	stackBuf  [6]Messenger
+	activeBuf [2]activePlate
 }
 
 // NewCtx returns a context reading parameters from store and drawing random
@@ -40,7 +45,9 @@ func NewCtx(store *ParamStore, rng *rand.Rand) *Ctx {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(0, 0))
 	}
-	return &Ctx{store: store, rng: rng, stack: make([]Messenger, 0, 8)}
+	c := &Ctx{store: store, rng: rng}
+	c.stack, c.active = c.stackBuf[:0], c.activeBuf[:0]
+	return c
 }
 
 // activePlate is a vectorized plate holding a tensor dim.

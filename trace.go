@@ -67,13 +67,18 @@ func (s *Site) IsLatent() bool { return s.Type == SampleSite && !s.IsObserved }
 type Trace struct {
 	sites []*Site
 	index map[string]int // built once the trace is large; small traces search sites
+	buf   [8]*Site       // the first sites' storage, so a small trace is one allocation
 }
 
 // indexThreshold is the size from which a trace keeps a name index.
 const indexThreshold = 16
 
 // NewTrace returns an empty trace, with room for a small program's sites.
-func NewTrace() *Trace { return &Trace{sites: make([]*Site, 0, 8)} }
+func NewTrace() *Trace {
+	t := &Trace{}
+	t.sites = t.buf[:0]
+	return t
+}
 
 // find returns the position of the site called name, or -1.
 func (t *Trace) find(name string) int {
@@ -167,6 +172,22 @@ func (t *Trace) WithoutSubsample() *Trace {
 		c.appendSite(s)
 	}
 	return c
+}
+
+// DropSubsample removes the plate subsample sites from t itself, keeping
+// the other sites in order: WithoutSubsample, without the copy, for a trace
+// its caller owns.
+func (t *Trace) DropSubsample() {
+	if !slices.ContainsFunc(t.sites, (*Site).IsSubsample) {
+		return
+	}
+	t.sites = slices.DeleteFunc(t.sites, (*Site).IsSubsample)
+	if t.index != nil {
+		clear(t.index)
+		for i, s := range t.sites {
+			t.index[s.Name] = i
+		}
+	}
 }
 
 // ScaleAndMask applies a site's scale and mask to a log-density term (spec

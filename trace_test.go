@@ -2,6 +2,7 @@ package vigo_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -402,5 +403,31 @@ func TestFormatShapes(t *testing.T) {
 	}
 	if got := vigo.NewTrace().FormatShapes(); got != "Trace Shapes:" {
 		t.Errorf("empty table %q", got)
+	}
+}
+
+// TestDropSubsample checks the in-place pruning on a small trace and on one
+// large enough to keep a name index.
+func TestDropSubsample(t *testing.T) {
+	for _, n := range []int{1, 20} {
+		tr := mustTrace(t, func(c *vigo.Ctx) {
+			for i := range n {
+				c.Plate(fmt.Sprintf("p%d", i), 4, func(*tensor.Tensor) {
+					c.Sample(fmt.Sprintf("x%d", i), dist.Normal(sc(0), sc(1)))
+				})
+			}
+		})
+		want := make([]string, n)
+		for i := range want {
+			want[i] = fmt.Sprintf("x%d", i)
+		}
+		x0 := tr.Site("x0")
+		tr.DropSubsample()
+		if got := tr.Names(); !slices.Equal(got, want) {
+			t.Fatalf("%d plates: names %v", n, got)
+		}
+		if tr.Site("p0") != nil || tr.Site("x0") != x0 || tr.Site(want[n-1]) == nil {
+			t.Errorf("%d plates: lookups after pruning", n)
+		}
 	}
 }

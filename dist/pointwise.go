@@ -42,11 +42,12 @@ type pointwise struct {
 // support, and bad reports whether there is one.
 func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (out *tensor.Tensor, first float64, bad bool) {
 	n := numel(shape)
-	xo := operandOf(value.Detach(), shape)
-	ao := operandOf(a.Detach(), shape)
+	// The kernel only reads the operands' values (and a's shape).
+	xo := operandOf(value, shape)
+	ao := operandOf(a, shape)
 	bo := operand{d: []float64{0}}
 	if b != nil {
-		bo = operandOf(b.Detach(), shape)
+		bo = operandOf(b, shape)
 	}
 	res := make([]float64, n)
 	nc := numChunks(n)

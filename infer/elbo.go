@@ -201,7 +201,8 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 			return nil, nil, err
 		}
 	}
-	mt, gt = mt.WithoutSubsample(), gt.WithoutSubsample()
+	mt.DropSubsample() // the traces are this step's own
+	gt.DropSubsample()
 	w := e.warnFunc()
 	// The score-function terms of non-reparameterized guide sites read the
 	// model's elementwise log-densities; computing them now saves summing
@@ -369,7 +370,8 @@ func (e *TraceELBO) ensureNesting(en env, model, guide vigo.Program) (int, error
 			if err != nil {
 				panic(asVigoError(err))
 			}
-			gt, mt = gt.WithoutSubsample(), mt.WithoutSubsample()
+			gt.DropSubsample()
+			mt.DropSubsample()
 			if e.validate() {
 				w := e.warnFunc()
 				if err := gt.ComputeLogProb(true, w); err != nil {
