@@ -33,19 +33,19 @@ func (t SiteType) String() string {
 
 // Infer holds the inference options of a site, Pyro's infer dict.
 type Infer struct {
-	// IsAuxiliary marks a guide site that has no counterpart in the model.
-	IsAuxiliary bool
 	// Enumerate requests enumeration ("sequential" or "parallel"); Trace_ELBO
 	// does not enumerate and warns when it sees it.
 	Enumerate string
 	// IsObserved, when non-nil, overrides whether the site counts as observed.
 	IsObserved *bool
+	// Extra carries user-defined options.
+	Extra map[string]any
+	// IsAuxiliary marks a guide site that has no counterpart in the model.
+	IsAuxiliary bool
 	// Deterministic marks a site made by Ctx.Deterministic.
 	Deterministic bool
 	// DoNotTrace keeps the site out of traces.
 	DoNotTrace bool
-	// Extra carries user-defined options.
-	Extra map[string]any
 }
 
 // Frame is one plate in a site's stack of conditionally independent
@@ -71,11 +71,14 @@ type Message struct {
 	Name string
 	// Fn is the distribution of a sample site.
 	Fn dist.Distribution
-	// IsObserved is true for observed sample sites.
-	IsObserved bool
 	// Value is the site's value: set by a handler, by the observation, or by
 	// default processing.
 	Value *tensor.Tensor
+	// IsObserved is true for observed sample sites.
+	IsObserved bool
+	// Done means the value is final; Stop hides the message from outer handlers.
+	Done  bool
+	Stop  bool
 	Infer Infer
 	// Scale multiplies the site's log-density; ScaleTensor, when non-nil,
 	// multiplies it further elementwise.
@@ -85,9 +88,6 @@ type Message struct {
 	Mask *tensor.Tensor
 	// Stack lists the enclosing plates, outermost first.
 	Stack []Frame
-	// Done means the value is final; Stop hides the message from outer handlers.
-	Done bool
-	Stop bool
 	// Continuation, if set, is called after processing.
 	Continuation func(*Message)
 
