@@ -44,47 +44,48 @@ func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 }
 
 // normalSum is copies × Σ log N(x | loc, scale) for one-element loc and
-// scale (copies > 1 when an expanded batch repeats the values). Its backward
-// pass takes the scalar gradient straight to loc and scale through Σz and
-// Σz², z = (x − loc)/scale: one more pass, and no elementwise buffer.
+// scale (copies > 1 when an expanded batch repeats the values). When loc or
+// scale needs a gradient the one pass over x also sums z = (x − loc)/scale,
+// so the backward pass takes the scalar gradient straight to loc and scale
+// through Σz and Σz², with no second pass and no elementwise buffer.
 func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bool) {
 	xd, m, sd := x.Data(), loc.Data()[0], scale.Data()[0]
 	iv := 1 / sd
 	n := len(xd)
 	nc := numChunks(n)
-	var total float64
-	if nc == 1 { // one chunk: no closure, no goroutine
-		total = -0.5*sumSquares(xd, m, iv) - float64(n)*(math.Log(sd)+logSqrt2Pi)
+	grad := loc.RequiresGrad() || scale.RequiresGrad()
+	logNorm := math.Log(sd) + logSqrt2Pi
+	var total, tz, tzz float64 // the log-density, Σz and Σz²
+	if nc == 1 {               // one chunk: no closure, no goroutine
+		if grad {
+			tz, tzz = sumAndSquares(xd, m, iv)
+		} else {
+			tzz = sumSquares(xd, m, iv)
+		}
+		total = -0.5*tzz - float64(n)*logNorm
 	} else {
-		partial := make([]float64, nc)
+		partial := make([]float64, 3*nc) // per chunk: log-density, Σz, Σz²
 		forChunks(n, func(c, lo, hi int) {
-			acc := sumSquares(xd[lo:hi], m, iv)
-			partial[c] = -0.5*acc - float64(hi-lo)*(math.Log(sd)+logSqrt2Pi)
+			var sz, szz float64
+			if grad {
+				sz, szz = sumAndSquares(xd[lo:hi], m, iv)
+			} else {
+				szz = sumSquares(xd[lo:hi], m, iv)
+			}
+			partial[3*c], partial[3*c+1], partial[3*c+2] = -0.5*szz-float64(hi-lo)*logNorm, sz, szz
 		})
-		for _, p := range partial {
-			total += p
+		for c := range nc {
+			total += partial[3*c]
+			tz += partial[3*c+1]
+			tzz += partial[3*c+2]
 		}
 	}
 	out := tensor.Scalar(total * copies)
-	if !loc.RequiresGrad() && !scale.RequiresGrad() {
+	if !grad {
 		return out, total != total
 	}
 	return tensor.FusedInto("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
 		k := g.Item() * copies
-		var tz, tzz float64
-		if nc == 1 {
-			tz, tzz = sumAndSquares(xd, m, iv)
-		} else {
-			sz := make([]float64, nc)  // Σ z per chunk
-			szz := make([]float64, nc) // Σ z² per chunk
-			forChunks(n, func(c, lo, hi int) {
-				sz[c], szz[c] = sumAndSquares(xd[lo:hi], m, iv)
-			})
-			for c := range sz {
-				tz += sz[c]
-				tzz += szz[c]
-			}
-		}
 		if loc.RequiresGrad() {
 			gin[1] = tensor.Full(k*tz*iv, loc.Shape()...)
 		}
@@ -114,24 +115,30 @@ func sumSquares(xs []float64, m, iv float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// sumAndSquares returns Σz and Σz² for z = (x-m)·iv, with independent
-// accumulators as sumSquares.
+// sumAndSquares returns Σz and Σz² for z = (x-m)·iv in one pass; Σz² is
+// summed exactly as sumSquares sums it, so the log-density does not depend
+// on whether a gradient is wanted.
 func sumAndSquares(xs []float64, m, iv float64) (sum, squares float64) {
-	var a0, a1, b0, b1 float64
+	var a0, a1, a2, a3, s0, s1, s2, s3 float64
 	i := 0
-	for ; i+2 <= len(xs); i += 2 {
+	for ; i+4 <= len(xs); i += 4 {
 		z0, z1 := (xs[i]-m)*iv, (xs[i+1]-m)*iv
+		z2, z3 := (xs[i+2]-m)*iv, (xs[i+3]-m)*iv
 		a0 += z0
 		a1 += z1
-		b0 += z0 * z0
-		b1 += z1 * z1
+		a2 += z2
+		a3 += z3
+		s0 += z0 * z0
+		s1 += z1 * z1
+		s2 += z2 * z2
+		s3 += z3 * z3
 	}
 	for ; i < len(xs); i++ {
 		z := (xs[i] - m) * iv
 		a0 += z
-		b0 += z * z
+		s0 += z * z
 	}
-	return a0 + a1, b0 + b1
+	return (a0 + a1) + (a2 + a3), (s0 + s1) + (s2 + s3)
 }
 
 // SumLogProb returns the sum of the Bernoulli log-density over value and the

@@ -60,6 +60,49 @@ func TestNormalSumLogProb(t *testing.T) {
 	}
 }
 
+// TestNormalSumLogProbObserved covers the one-pass sum of an observed
+// value (no gradient of its own) under scalar loc and scale: its value, the
+// gradients it takes straight to loc and scale, and a second backward pass
+// over the same graph, on one chunk and on several.
+func TestNormalSumLogProbObserved(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	for _, n := range []int{37, 3*chunkSize + 5} {
+		x := tensor.RandN(rng, n).MulScalar(2)
+		for _, wants := range [][2]bool{{true, true}, {true, false}, {false, true}} {
+			loc := tensor.Scalar(0.3).SetRequiresGrad(wants[0])
+			scale := tensor.Scalar(1.7).SetRequiresGrad(wants[1])
+			d := Normal(loc, scale)
+			sum, _, err := d.SumLogProb(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lp, err := d.LogProb(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := lp.Sum()
+			if math.Abs(sum.Item()-ref.Item()) > 1e-12*math.Abs(ref.Item()) {
+				t.Errorf("n=%d: sum %.15g, reference %.15g", n, sum.Item(), ref.Item())
+			}
+			for pass := 0; pass < 2; pass++ {
+				got := tensor.Gradients(sum.MulScalar(-0.5), loc, scale)
+				want := tensor.Gradients(ref.MulScalar(-0.5), loc, scale)
+				for k := range got {
+					if (got[k] == nil) != (want[k] == nil) {
+						t.Fatalf("n=%d input %d: gradient %v, reference %v", n, k, got[k], want[k])
+					}
+					if got[k] == nil {
+						continue
+					}
+					if v, w := got[k].Item(), want[k].Item(); math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+						t.Errorf("n=%d pass %d: input %d gradient %.15g, reference %.15g", n, pass, k, v, w)
+					}
+				}
+			}
+		}
+	}
+}
+
 // checkBernoulliSum compares the fused sum of d's log-density at x, and its
 // gradient with respect to logits under each scale k (one backward pass per
 // k over the same graph), against LogProb(x).Sum().
