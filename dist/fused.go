@@ -52,6 +52,16 @@ func newSlot(want, reduce bool, op operand, n, nchunks int) gradSlot {
 	return gradSlot{want: true, buf: make([]float64, n)}
 }
 
+// put stores v, element i's gradient, in the slot's buffer, or adds it to
+// *sum when the slot accumulates a single-element operand.
+func (g gradSlot) put(i int, v float64, sum *float64) {
+	if g.buf != nil {
+		g.buf[i] = v
+	} else {
+		*sum += v
+	}
+}
+
 // setChunk records the partial sum of chunk c for a reduced
 // single-element operand; other slots ignore it.
 func (g gradSlot) setChunk(c int, v float64) {

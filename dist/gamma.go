@@ -187,15 +187,9 @@ func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*te
 				if g != nil {
 					w *= g[i]
 				}
-				if ga.buf != nil {
-					ga.buf[i] = w
-				} else {
-					acc += w
-				}
+				ga.put(i, w, &acc)
 			}
-			if ga.acc != nil {
-				ga.acc[c] = acc
-			}
+			ga.setChunk(c, acc)
 		})
 		gin[0] = ga.result(ao, shape, reduce, 0)
 	}

@@ -107,21 +107,9 @@ func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
 				q := 1 / ((1 + z*z) * s)
 				w := gi * 2 * z * q // g ∂/∂loc
 				ws := gi * (z*z - 1) * q
-				if gx.buf != nil {
-					gx.buf[i] = -w
-				} else {
-					ax -= w
-				}
-				if gm.buf != nil {
-					gm.buf[i] = w
-				} else {
-					am += w
-				}
-				if gs.buf != nil {
-					gs.buf[i] = ws
-				} else {
-					as += ws
-				}
+				gx.put(i, -w, &ax)
+				gm.put(i, w, &am)
+				gs.put(i, ws, &as)
 			}
 			gx.setChunk(c, ax)
 			gm.setChunk(c, am)

@@ -220,22 +220,9 @@ func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradS
 		if logx {
 			wx = (-w - gi) / xo.d[i*xo.s]
 		}
-		if gx.buf != nil {
-			gx.buf[i] = wx
-		} else {
-			ax += wx
-		}
-		if gm.buf != nil {
-			gm.buf[i] = w
-		} else {
-			am += w
-		}
-		ws := gi * (z*z - 1) * iv // g ∂/∂scale
-		if gs.buf != nil {
-			gs.buf[i] = ws
-		} else {
-			as += ws
-		}
+		gx.put(i, wx, &ax)
+		gm.put(i, w, &am)
+		gs.put(i, gi*(z*z-1)*iv, &as) // g ∂/∂scale
 	}
 	return ax, am, as
 }
