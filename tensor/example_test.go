@@ -39,3 +39,27 @@ func ExampleTensor_Backward() {
 	fmt.Println(y.Item(), x.Grad())
 	// Output: 14 [2 4 6]
 }
+
+// LinearCombination records a weighted sum of terms as one node; each
+// term's gradient is its coefficient times the incoming gradient.
+func ExampleLinearCombination() {
+	a := tensor.Param([]float64{2}, 1)
+	b := tensor.Param([]float64{5}, 1)
+	s := tensor.LinearCombination([]float64{1, -0.5, 1}, a, b, a) // a − b/2 + a
+	s.Sum().Backward()
+	fmt.Println(s, a.Grad(), b.Grad())
+	// Output: [1.5] [2] [-0.5]
+}
+
+// ClampedSigmoid keeps probabilities off 0 and 1; where it clamps, no
+// gradient flows.
+func ExampleTensor_ClampedSigmoid() {
+	x := tensor.Param([]float64{-800, 0, 40}, 3)
+	y := x.ClampedSigmoid(0x1p-1022, 1-0x1p-52)
+	y.Sum().Backward()
+	fmt.Println(y.Data()[0] > 0, y.Data()[1], y.Data()[2] < 1)
+	fmt.Println(x.Grad())
+	// Output:
+	// true 0.5 true
+	// [0 0.25 0]
+}
