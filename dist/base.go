@@ -284,7 +284,8 @@ func broadcastShapes(shapes ...[]int) ([]int, bool) {
 // broadcastParams returns the broadcast shape of the parameters, recording
 // an error naming them when they do not broadcast.
 func (b *base) broadcastParams(names []string, ts ...*tensor.Tensor) []int {
-	shapes := make([][]int, 0, len(ts))
+	var buf [3][]int // the families have at most three parameters
+	shapes := buf[:0]
 	for i, t := range ts {
 		if t == nil {
 			b.fail("%s is nil", names[i])

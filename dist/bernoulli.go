@@ -3,6 +3,7 @@ package dist
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/internal/vecmath"
@@ -83,16 +84,19 @@ func (d *BernoulliDist) Expand(batchShape ...int) Distribution {
 
 // Sample draws 1 with probability p and 0 otherwise.
 func (d *BernoulliDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	shape := d.shapeOf(sampleShape)
-	p := d.Probs().Detach().Expand(d.batch...).Data()
-	out := make([]float64, numel(shape))
+	pt := d.Probs()
+	if !slices.Equal(pt.Shape(), d.batch) {
+		pt = pt.Detach().Expand(d.batch...)
+	}
+	p := pt.Data()
+	res, out := tensor.Make(d.shapeOf(sampleShape)...)
 	nb := len(p)
 	for i := range out {
 		if rng.Float64() < p[i%nb] {
 			out[i] = 1
 		}
 	}
-	return tensor.FromData(out, shape...)
+	return res
 }
 
 // RSample panics: the Bernoulli distribution has no reparameterized sampler.
@@ -200,14 +204,13 @@ func (d *BernoulliDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 func bernoulliConstProb(value *tensor.Tensor, p float64, check bool) (*tensor.Tensor, bool, float64) {
 	l1, l0 := math.Log(p), math.Log1p(-p)
 	vd := value.Data()
-	out := make([]float64, len(vd))
+	lp, out := tensor.Make(value.Shape()...)
 	for i, x := range vd {
 		if check && x != 0 && x != 1 {
 			return nil, true, x
 		}
 		out[i] = x*l1 + (1-x)*l0 // exactly l1 or l0 for x in {0, 1}
 	}
-	lp := tensor.FromData(out, value.Shape()...)
 	if !value.RequiresGrad() {
 		return lp, false, 0
 	}

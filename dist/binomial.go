@@ -65,10 +65,9 @@ func (d *BinomialDist) Expand(batchShape ...int) Distribution {
 
 // Sample draws success counts.
 func (d *BinomialDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	shape := d.shapeOf(sampleShape)
 	n := d.n.Detach().Expand(d.batch...).Data()
 	p := d.Probs().Detach().Expand(d.batch...).Data()
-	out := make([]float64, numel(shape))
+	res, out := tensor.Make(d.shapeOf(sampleShape)...)
 	nb := len(p)
 	for i := range out {
 		ni, pi := n[i%nb], p[i%nb]
@@ -80,7 +79,7 @@ func (d *BinomialDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor
 			out[i] = distuv.Binomial{N: ni, P: pi, Src: rng}.Rand()
 		}
 	}
-	return tensor.FromData(out, shape...)
+	return res
 }
 
 // RSample panics: the binomial distribution has no reparameterized sampler.

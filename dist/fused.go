@@ -36,20 +36,22 @@ func operandOf(t *tensor.Tensor, shape []int) operand {
 // else a buffer in the output shape.
 type gradSlot struct {
 	want bool
-	buf  []float64 // nil when accumulating into acc
-	acc  []float64 // one partial sum per chunk, added in order
+	buf  []float64      // nil when accumulating into acc
+	bt   *tensor.Tensor // the tensor holding buf, in the output shape
+	acc  []float64      // one partial sum per chunk, added in order
 }
 
 // newSlot prepares the slot of an operand; nchunks may be 0 when the
 // caller passes the single sum of a one-chunk pass straight to result.
-func newSlot(want, reduce bool, op operand, n, nchunks int) gradSlot {
+func newSlot(want, reduce bool, op operand, shape []int, nchunks int) gradSlot {
 	if !want {
 		return gradSlot{}
 	}
 	if reduce && op.s == 0 {
 		return gradSlot{want: true, acc: make([]float64, nchunks)}
 	}
-	return gradSlot{want: true, buf: make([]float64, n)}
+	bt, buf := tensor.Make(shape...)
+	return gradSlot{want: true, buf: buf, bt: bt}
 }
 
 // put stores v, element i's gradient, in the slot's buffer, or adds it to
@@ -71,9 +73,9 @@ func (g gradSlot) setChunk(c int, v float64) {
 }
 
 // result turns the slot into the operand's gradient (reduce) or its
-// elementwise partials over shape (no reduce). A reduced single-element
+// elementwise partials in the output shape (no reduce). A reduced single-element
 // operand's gradient is sum plus the chunk sums, added in chunk order.
-func (g gradSlot) result(op operand, shape []int, reduce bool, sum float64) *tensor.Tensor {
+func (g gradSlot) result(op operand, reduce bool, sum float64) *tensor.Tensor {
 	if !g.want {
 		return nil
 	}
@@ -83,7 +85,7 @@ func (g gradSlot) result(op operand, shape []int, reduce bool, sum float64) *ten
 		}
 		return tensor.Full(sum, op.t.Shape()...)
 	}
-	t := tensor.FromData(g.buf, shape...)
+	t := g.bt
 	if reduce {
 		t = t.SumTo(op.t.Shape())
 	}

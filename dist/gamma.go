@@ -119,12 +119,11 @@ func (d *ExponentialDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Ten
 
 // RSample draws E/λ with E a standard exponential draw.
 func (d *ExponentialDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	shape := d.shapeOf(sampleShape)
-	e := make([]float64, numel(shape))
+	t, e := tensor.Make(d.shapeOf(sampleShape)...)
 	for i := range e {
 		e[i] = rng.ExpFloat64()
 	}
-	return tensor.FromData(e, shape...).Div(d.rate)
+	return t.Div(d.rate)
 }
 
 // LogProb returns log λ - λx.
@@ -169,17 +168,16 @@ func standardGamma(rng *rand.Rand, alpha *tensor.Tensor, shape []int) *tensor.Te
 func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*tensor.Tensor, fusedBackward) {
 	ao := operandOf(alpha, shape)
 	n := numel(shape)
-	z := make([]float64, n)
+	out, z := tensor.Make(shape...)
 	for i := range z {
 		// Draws that underflow are kept at the smallest normal number, as
 		// PyTorch does, so that ratios of gammas (Beta, Dirichlet) stay
 		// defined for tiny concentrations.
 		z[i] = math.Max(sampleStandardGamma(rng, ao.d[i*ao.s]), 0x1p-1022)
 	}
-	out := tensor.FromData(z, shape...)
 	return out, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
 		nc := numChunks(n)
-		ga := newSlot(want[0], reduce, ao, n, nc)
+		ga := newSlot(want[0], reduce, ao, shape, nc)
 		forChunks(n, func(c, lo, hi int) {
 			acc := 0.0
 			for i := lo; i < hi; i++ {
@@ -191,7 +189,7 @@ func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*te
 			}
 			ga.setChunk(c, acc)
 		})
-		gin[0] = ga.result(ao, shape, reduce, 0)
+		gin[0] = ga.result(ao, reduce, 0)
 	}
 }
 

@@ -39,9 +39,8 @@ func (d *GeometricDist) Expand(batchShape ...int) Distribution {
 
 // Sample draws ⌊log u / log(1-p)⌋ with u uniform on (0, 1).
 func (d *GeometricDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	shape := d.shapeOf(sampleShape)
 	p := d.probs.Detach().Expand(d.batch...).Data()
-	out := make([]float64, numel(shape))
+	res, out := tensor.Make(d.shapeOf(sampleShape)...)
 	nb := len(p)
 	for i := range out {
 		u := rng.Float64()
@@ -51,7 +50,7 @@ func (d *GeometricDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tenso
 		// +0 turns the -0 of p = 1 into 0.
 		out[i] = math.Floor(math.Log(u)/math.Log1p(-p[i%nb])) + 0
 	}
-	return tensor.FromData(out, shape...)
+	return res
 }
 
 // RSample panics: the geometric distribution has no reparameterized sampler.

@@ -51,11 +51,11 @@ func (d *CauchyDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor 
 
 // standardCauchy returns standard Cauchy draws of the given shape.
 func standardCauchy(rng *rand.Rand, shape []int) *tensor.Tensor {
-	e := make([]float64, numel(shape))
+	t, e := tensor.Make(shape...)
 	for i := range e {
 		e[i] = math.Tan(math.Pi * (rng.Float64() - 0.5))
 	}
-	return tensor.FromData(e, shape...)
+	return t
 }
 
 // LogProb returns -log π - log scale - log(1 + ((x-loc)/scale)²).
@@ -80,7 +80,7 @@ func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
 	shape, _ := broadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
 	n := numel(shape)
-	out := make([]float64, n)
+	res, out := tensor.Make(shape...)
 	k := extra - math.Log(math.Pi)
 	forChunks(n, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -89,12 +89,11 @@ func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
 			out[i] = k - math.Log(s) - math.Log1p(z*z)
 		}
 	})
-	res := tensor.FromData(out, shape...)
 	return record("CauchyLogProb", res, []*tensor.Tensor{x, loc, scale}, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
 		nc := numChunks(n)
-		gx := newSlot(want[0], reduce, xo, n, nc)
-		gm := newSlot(want[1], reduce, mo, n, nc)
-		gs := newSlot(want[2], reduce, so, n, nc)
+		gx := newSlot(want[0], reduce, xo, shape, nc)
+		gm := newSlot(want[1], reduce, mo, shape, nc)
+		gs := newSlot(want[2], reduce, so, shape, nc)
 		forChunks(n, func(c, lo, hi int) {
 			var ax, am, as float64
 			for i := lo; i < hi; i++ {
@@ -115,7 +114,7 @@ func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
 			gm.setChunk(c, am)
 			gs.setChunk(c, as)
 		})
-		gin[0], gin[1], gin[2] = gx.result(xo, shape, reduce, 0), gm.result(mo, shape, reduce, 0), gs.result(so, shape, reduce, 0)
+		gin[0], gin[1], gin[2] = gx.result(xo, reduce, 0), gm.result(mo, reduce, 0), gs.result(so, reduce, 0)
 	})
 }
 
@@ -320,8 +319,7 @@ func (d *LaplaceDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor 
 
 // RSample draws loc - scale·sign(u)·log(1-|u|) with u uniform on (-1, 1).
 func (d *LaplaceDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	shape := d.shapeOf(sampleShape)
-	e := make([]float64, numel(shape))
+	t, e := tensor.Make(d.shapeOf(sampleShape)...)
 	for i := range e {
 		u := 0.0
 		for u == 0 {
@@ -334,7 +332,7 @@ func (d *LaplaceDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor
 			e[i] = -math.Log(2 * (1 - u))
 		}
 	}
-	return locScale(d.loc, d.scale, tensor.FromData(e, shape...))
+	return locScale(d.loc, d.scale, t)
 }
 
 // LogProb returns -log(2 scale) - |x - loc|/scale.

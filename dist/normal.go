@@ -94,7 +94,7 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 	shape, _ := broadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
 	n := numel(shape)
-	out := make([]float64, n)
+	res, out := tensor.Make(shape...)
 	nc := numChunks(n)
 	var nan bool
 	if nc == 1 {
@@ -106,27 +106,26 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 			nan = nan || b
 		}
 	}
-	res := tensor.FromData(out, shape...)
 	return res, nan, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
 		if nc > 1 {
-			gx := newSlot(want[0], reduce, xo, n, nc)
-			gm := newSlot(want[1], reduce, mo, n, nc)
-			gs := newSlot(want[2], reduce, so, n, nc)
+			gx := newSlot(want[0], reduce, xo, shape, nc)
+			gm := newSlot(want[1], reduce, mo, shape, nc)
+			gs := newSlot(want[2], reduce, so, shape, nc)
 			forChunks(n, func(c, lo, hi int) {
 				ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, lo, hi)
 				gx.setChunk(c, ax)
 				gm.setChunk(c, am)
 				gs.setChunk(c, as)
 			})
-			gin[0], gin[1], gin[2] = gx.result(xo, shape, reduce, 0), gm.result(mo, shape, reduce, 0), gs.result(so, shape, reduce, 0)
+			gin[0], gin[1], gin[2] = gx.result(xo, reduce, 0), gm.result(mo, reduce, 0), gs.result(so, reduce, 0)
 			return
 		}
 		// one chunk: the reduced sums come back directly, nothing stored
-		gx := newSlot(want[0], reduce, xo, n, 0)
-		gm := newSlot(want[1], reduce, mo, n, 0)
-		gs := newSlot(want[2], reduce, so, n, 0)
+		gx := newSlot(want[0], reduce, xo, shape, 0)
+		gm := newSlot(want[1], reduce, mo, shape, 0)
+		gs := newSlot(want[2], reduce, so, shape, 0)
 		ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, 0, n)
-		gin[0], gin[1], gin[2] = gx.result(xo, shape, reduce, ax), gm.result(mo, shape, reduce, am), gs.result(so, shape, reduce, as)
+		gin[0], gin[1], gin[2] = gx.result(xo, reduce, ax), gm.result(mo, reduce, am), gs.result(so, reduce, as)
 	}
 }
 

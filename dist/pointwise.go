@@ -49,7 +49,7 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 	if b != nil {
 		bo = operandOf(b, shape)
 	}
-	res := make([]float64, n)
+	t, res := tensor.Make(shape...)
 	nc := numChunks(n)
 	badAt := make([]int, nc)
 	// With a gradient wanted and a joint evaluator, the partials are
@@ -89,7 +89,6 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 			return nil, xo.d[i*xo.s], true
 		}
 	}
-	t := tensor.FromData(res, shape...)
 	// The first backward pass with an incoming gradient scales the partials
 	// of the forward pass in place and hands them on; a later pass over the
 	// same graph, or one asking for the bare partials (g nil), recomputes

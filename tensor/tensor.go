@@ -105,6 +105,17 @@ func newOut(shape []int) *Tensor {
 	return t
 }
 
+// Make returns a new tensor of the given shape, filled with 0, together
+// with its values for the caller to fill before the tensor is used; after
+// that they must not change, as for [FromData]. Kernels in other packages
+// use it to produce results: a small tensor's header and values are one
+// allocation.
+func Make(shape ...int) (*Tensor, []float64) {
+	checkShape(shape)
+	t := newOut(ownShape(shape))
+	return t, t.data
+}
+
 // Scalar returns a 0-dimensional tensor holding v.
 func Scalar(v float64) *Tensor {
 	t := &Tensor{shape: []int{}}
