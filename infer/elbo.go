@@ -612,7 +612,15 @@ func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particl
 			return
 		}
 		p.leaves = paramLeaves(en.store, p)
-		p.grads = tensor.Gradients(p.surrogate.MulScalar(-1/n), p.leaves...)
+		// The loss is −S/N: the pass runs from S itself and the leaves'
+		// gradients are scaled afterwards, so large elementwise gradients
+		// inside the graph are not rescaled on the way.
+		p.grads = tensor.Gradients(p.surrogate, p.leaves...)
+		for j, g := range p.grads {
+			if g != nil {
+				p.grads[j] = g.MulScalar(-1 / n)
+			}
+		}
 	}
 	ps, err := e.particles(en, model, guide, eval, backward)
 	if err != nil {
