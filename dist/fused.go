@@ -110,38 +110,30 @@ func forChunks(n int, fn func(c, lo, hi int)) {
 	parallel.For(nc, func(c int) { fn(c, c*chunkSize, min(n, (c+1)*chunkSize)) })
 }
 
-// fusedBackward computes the gradients of a fused op into gin, one entry
-// per input. With reduce it stores, for each input i with want[i],
-// g ⊙ ∂out/∂in_i summed to in_i's shape; without reduce it stores the
-// elementwise partials ∂out/∂in_i in the output's shape (g is then nil and
-// read as ones).
-type fusedBackward func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor)
+// fusedBackward is the backward pass of a fused op, recorded as it is
+// (one closure per op). With an incoming gradient g it stores in gin[i],
+// for each input i that requires a gradient, g ⊙ ∂out/∂in_i summed to
+// in_i's shape. With g nil it stores instead the elementwise partials
+// ∂out/∂in_i in the output's shape, which tests compare with the reduced
+// form.
+type fusedBackward func(out, g *tensor.Tensor, gin []*tensor.Tensor)
 
-// maxFusedInputs bounds the inputs of a fused op.
-const maxFusedInputs = 3
-
-// wantSet says which inputs of a fused op need a gradient. It is passed by
-// value, so recording an op allocates nothing for it.
-type wantSet [maxFusedInputs]bool
-
-// record makes out, computed by a fused kernel from ins (at most
-// maxFusedInputs), a node of the autograd graph whose backward pass is the
-// kernel's own summing pass.
+// record makes out, computed by a fused kernel from ins, a node of the
+// autograd graph whose backward pass is the kernel's own summing pass.
 func record(name string, out *tensor.Tensor, ins []*tensor.Tensor, bw fusedBackward) *tensor.Tensor {
-	want, anyGrad := wantGrads(ins)
-	if !anyGrad {
-		return out
+	for _, t := range ins {
+		if t.RequiresGrad() {
+			return tensor.FusedInto(name, out, ins, bw)
+		}
 	}
-	return tensor.FusedInto(name, out, ins, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
-		bw(g.Data(), want, true, gin)
-	})
+	return out
 }
 
-// wantGrads reports which of ins require a gradient, and whether any does.
-func wantGrads(ins []*tensor.Tensor) (want wantSet, any bool) {
-	for i, t := range ins {
-		want[i] = t.RequiresGrad()
-		any = any || want[i]
+// gradOf returns the values of an incoming gradient and whether the pass
+// reduces (g not nil); see fusedBackward.
+func gradOf(g *tensor.Tensor) ([]float64, bool) {
+	if g == nil {
+		return nil, false
 	}
-	return want, any
+	return g.Data(), true
 }

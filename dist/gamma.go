@@ -175,9 +175,10 @@ func standardGammaKernel(rng *rand.Rand, alpha *tensor.Tensor, shape []int) (*te
 		// defined for tiny concentrations.
 		z[i] = math.Max(sampleStandardGamma(rng, ao.d[i*ao.s]), 0x1p-1022)
 	}
-	return out, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
+	return out, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
+		g, reduce := gradOf(gt)
 		nc := numChunks(n)
-		ga := newSlot(want[0], reduce, ao, shape, nc)
+		ga := newSlot(alpha.RequiresGrad(), reduce, ao, shape, nc)
 		forChunks(n, func(c, lo, hi int) {
 			acc := 0.0
 			for i := lo; i < hi; i++ {

@@ -89,11 +89,12 @@ func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
 			out[i] = k - math.Log(s) - math.Log1p(z*z)
 		}
 	})
-	return record("CauchyLogProb", res, []*tensor.Tensor{x, loc, scale}, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
+	return record("CauchyLogProb", res, []*tensor.Tensor{x, loc, scale}, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
+		g, reduce := gradOf(gt)
 		nc := numChunks(n)
-		gx := newSlot(want[0], reduce, xo, shape, nc)
-		gm := newSlot(want[1], reduce, mo, shape, nc)
-		gs := newSlot(want[2], reduce, so, shape, nc)
+		gx := newSlot(x.RequiresGrad(), reduce, xo, shape, nc)
+		gm := newSlot(loc.RequiresGrad(), reduce, mo, shape, nc)
+		gs := newSlot(scale.RequiresGrad(), reduce, so, shape, nc)
 		forChunks(n, func(c, lo, hi int) {
 			var ax, am, as float64
 			for i := lo; i < hi; i++ {

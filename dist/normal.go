@@ -106,11 +106,13 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 			nan = nan || b
 		}
 	}
-	return res, nan, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
+	return res, nan, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
+		g, reduce := gradOf(gt)
+		wx, wm, ws := x.RequiresGrad(), loc.RequiresGrad(), scale.RequiresGrad()
 		if nc > 1 {
-			gx := newSlot(want[0], reduce, xo, shape, nc)
-			gm := newSlot(want[1], reduce, mo, shape, nc)
-			gs := newSlot(want[2], reduce, so, shape, nc)
+			gx := newSlot(wx, reduce, xo, shape, nc)
+			gm := newSlot(wm, reduce, mo, shape, nc)
+			gs := newSlot(ws, reduce, so, shape, nc)
 			forChunks(n, func(c, lo, hi int) {
 				ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, lo, hi)
 				gx.setChunk(c, ax)
@@ -121,9 +123,9 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 			return
 		}
 		// one chunk: the reduced sums come back directly, nothing stored
-		gx := newSlot(want[0], reduce, xo, shape, 0)
-		gm := newSlot(want[1], reduce, mo, shape, 0)
-		gs := newSlot(want[2], reduce, so, shape, 0)
+		gx := newSlot(wx, reduce, xo, shape, 0)
+		gm := newSlot(wm, reduce, mo, shape, 0)
+		gs := newSlot(ws, reduce, so, shape, 0)
 		ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, 0, n)
 		gin[0], gin[1], gin[2] = gx.result(xo, reduce, ax), gm.result(mo, reduce, am), gs.result(so, reduce, as)
 	}

@@ -94,8 +94,9 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 	// same graph, or one asking for the bare partials (g nil), recomputes
 	// them into a fresh buffer.
 	var handedOut atomic.Bool
-	out = record(k.name, t, []*tensor.Tensor{a}, func(g []float64, want wantSet, reduce bool, gin []*tensor.Tensor) {
-		if !want[0] {
+	out = record(k.name, t, []*tensor.Tensor{a}, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
+		g, reduce := gradOf(gt)
+		if !a.RequiresGrad() {
 			return
 		}
 		var buf []float64
@@ -134,11 +135,11 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 				}
 			})
 		}
-		gt := tensor.FromData(buf, shape...)
+		ga := tensor.FromData(buf, shape...)
 		if reduce {
-			gt = gt.SumTo(a.Shape())
+			ga = ga.SumTo(a.Shape())
 		}
-		gin[0] = gt
+		gin[0] = ga
 	})
 	return out, 0, false
 }
