@@ -321,10 +321,17 @@ GLOBL expBias0<>(SB), RODATA|NOPTR, $32
 
 // func bernoulliLogitsAVX2(l, x, grad *float64, n int) float64
 //
-// Registers: Y0 l, Y1 x, Y2 |l|, Y3 reduced argument r, Y4 k then 2^k,
-// Y5 r², Y6 e^r then t = e^−|l|, Y7 odd part of e^r,
-// Y8 m, Y9 s then log1p(t), Y10–Y13 scratch, Y15 the four partial sums.
-TEXT ·bernoulliLogitsAVX2(SB), NOSPLIT, $0-40
+// The logits are taken in blocks of up to 32: a first loop stores
+// t = e^−|l| for the block on the stack, a second one finishes each
+// element from l, x and t. Each loop's chain of dependent instructions is
+// half the length of a single loop's, so more iterations run at once.
+//
+// Registers: SI l, DI x, DX grad (0 for none), CX groups of four left,
+// BX groups in this block, R8 stack offset. First loop: Y0 l, Y2 |l|,
+// Y3 reduced argument r, Y4 k then 2^k, Y5 r², Y6 e^r then t, Y7 odd part
+// of e^r. Second loop: Y0 l, Y1 x, Y6 t, Y8 m, Y9 s then log1p(t),
+// Y10–Y13 scratch, Y15 the four partial sums.
+TEXT ·bernoulliLogitsAVX2(SB), NOSPLIT, $256-40
 	MOVQ l+0(FP), SI
 	MOVQ x+8(FP), DI
 	MOVQ grad+16(FP), DX
@@ -333,11 +340,32 @@ TEXT ·bernoulliLogitsAVX2(SB), NOSPLIT, $0-40
 	SHRQ $2, CX
 	JZ   done
 
-loop:
+block:
+	MOVQ CX, BX
+	CMPQ BX, $8
+	JLE  expLoopStart
+	MOVQ $8, BX
+
+expLoopStart:
+	MOVQ BX, R9
+	XORQ R8, R8
+	MOVQ SI, R10
+
+expLoop:
+	VMOVUPD (R10), Y0
+	EXP_NEG_ABS
+	VMOVUPD Y6, (SP)(R8*1)
+	ADDQ    $32, R10
+	ADDQ    $32, R8
+	DECQ    R9
+	JNZ     expLoop
+
+	XORQ R8, R8
+
+termLoop:
 	VMOVUPD (SI), Y0
 	VMOVUPD (DI), Y1
-
-	EXP_NEG_ABS
+	VMOVUPD (SP)(R8*1), Y6
 
 	// log1p(t) = m·ln2 + 2s·Q(s²), s = (t−m)/(t+2+m), m = [t > √2−1].
 	VCMPPD      $0x1e, log1pSplit<>(SB), Y6, Y8
@@ -389,8 +417,14 @@ loop:
 next:
 	ADDQ $32, SI
 	ADDQ $32, DI
-	DECQ CX
-	JNZ  loop
+	ADDQ $32, R8
+	DECQ BX
+	JNZ  termLoop
+
+	MOVQ R8, R9
+	SHRQ $5, R9
+	SUBQ R9, CX
+	JNZ  block
 
 done:
 	VEXTRACTF128 $1, Y15, X14
