@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 )
@@ -253,6 +254,12 @@ func (t *Tensor) accumulate(g *Tensor) {
 	}
 	t.leaf.mu.Lock()
 	defer t.leaf.mu.Unlock()
+	if (t.leaf.grad == nil || t.leaf.grad == t.leaf.zero) && slices.Equal(g.shape, t.shape) && !hasNegZero(g.data) {
+		// Gradients are never written in place, so the leaf can hold g
+		// itself: it equals 0 + g when g holds no −0.
+		t.leaf.grad = g
+		return
+	}
 	if t.leaf.grad == nil {
 		t.leaf.grad = New(g.Data(), t.Shape()...)
 		return
@@ -260,6 +267,16 @@ func (t *Tensor) accumulate(g *Tensor) {
 	// The gradient holds t's shape and g as many elements (AccumulateGrad
 	// and backprop check), so the sum keeps t's shape.
 	t.leaf.grad = addSame(t.leaf.grad, g)
+}
+
+// hasNegZero reports whether d holds −0.
+func hasNegZero(d []float64) bool {
+	for _, v := range d {
+		if v == 0 && math.Signbit(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // graphWalk is the working memory of one backward pass: the tensors in

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"sync"
 	"testing"
 )
@@ -82,5 +83,31 @@ func TestGradientsManyLeaves(t *testing.T) {
 		if g[n+1] != nil {
 			t.Fatalf("n=%d: gradient of an unrelated tensor = %v, want nil", n, g[n+1])
 		}
+	}
+}
+
+// TestAccumulateIntoZeroedGrad checks gradient accumulation after ZeroGrad
+// and into an empty gradient: the result is 0 + g (so −0 becomes +0), later
+// passes add, and the leaf's gradient keeps its own shape.
+func TestAccumulateIntoZeroedGrad(t *testing.T) {
+	x := Param([]float64{1, -2, 3}, 3)
+	w := Vector(2, 0, -1)
+	x.Mul(w).Sum().Backward()
+	if got := x.Grad().Data(); got[0] != 2 || got[1] != 0 || got[2] != -1 {
+		t.Fatalf("first pass: %v", got)
+	}
+	x.ZeroGrad()
+	x.Mul(Vector(1, math.Copysign(0, -1), 1)).Sum().Backward() // −0 for x[1]
+	if got := x.Grad().Data(); got[0] != 1 || got[1] != 0 || math.Signbit(got[1]) || got[2] != 1 {
+		t.Fatalf("after ZeroGrad: %v (signbit of [1]: %v)", got, math.Signbit(got[1]))
+	}
+	x.Mul(w).Sum().Backward()
+	if got := x.Grad().Data(); got[0] != 3 || got[1] != 0 || got[2] != 0 {
+		t.Fatalf("accumulated: %v", got)
+	}
+	s := Param([]float64{4}, 1)
+	s.AccumulateGrad(Scalar(2)) // a one-element gradient of another shape
+	if g := s.Grad(); len(g.Shape()) != 1 || g.Item() != 2 {
+		t.Fatalf("shape kept: %v %v", g.Shape(), g)
 	}
 }
