@@ -236,7 +236,9 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 }
 
 // AccumulateGrad adds g to the leaf's gradient under its lock, as Backward
-// does. It panics if t does not require grad or shapes differ.
+// does. Like SetGrad it may keep g itself as the gradient, so g must not be
+// changed afterwards (through SetData). It panics if t does not require
+// grad or shapes differ.
 func (t *Tensor) AccumulateGrad(g *Tensor) {
 	if t.leaf == nil {
 		panic("tensor: AccumulateGrad on a tensor that does not require grad")
