@@ -34,6 +34,44 @@ type Ctx struct {
 	// context is one allocation
 	stackBuf  [6]Messenger
 	activeBuf [2]activePlate
+
+	spare *Message // a message record free for reuse; see newMessage
+}
+
+// messageKeeper is implemented by handlers that can say whether they keep
+// references to the messages they see once Postprocess returns.
+type messageKeeper interface{ KeepsNoMessages() bool }
+
+// newMessage returns a zero message record, reusing the last one released.
+func (c *Ctx) newMessage() *Message {
+	if m := c.spare; m != nil {
+		c.spare = nil
+		return m
+	}
+	return new(Message)
+}
+
+// release offers msg, whose Apply has returned, for reuse. It is kept only
+// when nothing can still refer to it: no continuation, and every handler on
+// the stack known to keep no messages (traces keep copies). A handler
+// written outside vigo is assumed to keep them.
+func (c *Ctx) release(msg *Message) {
+	if msg.Continuation != nil {
+		return
+	}
+	for _, m := range c.stack {
+		switch h := m.(type) {
+		case *Plate, *maskMessenger:
+		case messageKeeper:
+			if !h.KeepsNoMessages() {
+				return
+			}
+		default:
+			return
+		}
+	}
+	*msg = Message{}
+	c.spare = msg
 }
 
 // NewCtx returns a context reading parameters from store and drawing random

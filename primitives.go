@@ -63,7 +63,8 @@ func (c *Ctx) Sample(name string, d dist.Distribution, opts ...SampleOption) *te
 	if cfg.obs != nil && !cfg.obs.AllFinite() {
 		raise(ValueError, name, "at sample site %q: observed value of shape %v contains NaN or Inf", name, cfg.obs.Shape())
 	}
-	msg := &Message{Type: SampleSite, Name: name, Fn: d, Value: cfg.obs, IsObserved: cfg.obs != nil, Scale: 1, EventDim: -1}
+	msg := c.newMessage()
+	*msg = Message{Type: SampleSite, Name: name, Fn: d, Value: cfg.obs, IsObserved: cfg.obs != nil, Scale: 1, EventDim: -1}
 	if cfg.infer != nil {
 		msg.Infer = *cfg.infer
 		if msg.Infer.IsObserved != nil {
@@ -80,7 +81,9 @@ func (c *Ctx) Sample(name string, d dist.Distribution, opts ...SampleOption) *te
 		return sampleFrom(d, c.rng)
 	}
 	c.Apply(msg)
-	return msg.Value
+	v := msg.Value
+	c.release(msg)
+	return v
 }
 
 // sampleOptions applies opts to a fresh configuration. Kept apart from
@@ -145,15 +148,20 @@ func LazyInit(f func() *tensor.Tensor) ParamOption {
 // init and no lazy initializer the parameter must already exist. On later
 // calls init and the constraint are ignored.
 func (c *Ctx) Param(name string, init *tensor.Tensor, opts ...ParamOption) *tensor.Tensor {
-	msg := &Message{Type: ParamSite, Name: name, Init: init, Scale: 1, EventDim: -1, Constraint: constraint.Real}
+	msg := c.newMessage()
+	*msg = Message{Type: ParamSite, Name: name, Init: init, Scale: 1, EventDim: -1, Constraint: constraint.Real}
 	for _, o := range opts {
 		o(msg)
 	}
 	if len(c.stack) == 0 {
-		return c.store.getOrCreate(name, msg.Init, msg.InitFn, msg.Constraint, c.noGrad)
+		v := c.store.getOrCreate(name, msg.Init, msg.InitFn, msg.Constraint, c.noGrad)
+		c.release(msg)
+		return v
 	}
 	c.Apply(msg)
-	return msg.Value
+	v := msg.Value
+	c.release(msg)
+	return v
 }
 
 // Subsample passes data through the enclosing subsampled plates, which

@@ -595,3 +595,43 @@ func TestPrimitiveMessagesAndHandlers(t *testing.T) {
 		t.Error("unknown error kind")
 	}
 }
+
+// keeper is a handler written outside vigo that keeps the messages it sees.
+type keeper struct{ seen []*vigo.Message }
+
+func (k *keeper) Process(*vigo.Message)         {}
+func (k *keeper) Postprocess(msg *vigo.Message) { k.seen = append(k.seen, msg) }
+
+// TestMessagesKeptByHandlers checks that a handler may keep the messages it
+// is shown: each stays the site's own record after later sites run, under
+// vigo's own handlers too.
+func TestMessagesKeptByHandlers(t *testing.T) {
+	k := &keeper{}
+	prog := func(c *vigo.Ctx) {
+		c.Param("a", sc(1))
+		c.Plate("p", 3, func(*tensor.Tensor) {
+			c.Sample("x", dist.Normal(sc(0), sc(1)))
+		})
+		c.Sample("y", dist.Normal(sc(0), sc(1)), vigo.Obs(sc(0.5)))
+	}
+	c := vigo.NewCtx(vigo.NewParamStore(), nil)
+	if err := c.Run(func(c *vigo.Ctx) {
+		c.With(k, func() {
+			if _, err := handler.Trace(prog).Get(c); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range k.seen {
+		names = append(names, m.Name)
+	}
+	if want := []string{"a", "p", "x", "y"}; !slices.Equal(names, want) {
+		t.Fatalf("kept messages name %v, want %v", names, want)
+	}
+	if k.seen[3].Value.Item() != 0.5 || !k.seen[3].IsObserved {
+		t.Errorf("kept message of y changed: %+v", k.seen[3])
+	}
+}

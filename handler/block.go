@@ -31,7 +31,7 @@ func Block(p vigo.Program, cfg BlockConfig) vigo.Program {
 	if err != nil {
 		return failing(err)
 	}
-	return vigo.Wrap(&blockMessenger{hide: hide}, p)
+	return vigo.Wrap(&blockMessenger{hide: hide, userFn: cfg.HideFn != nil || cfg.ExposeFn != nil}, p)
 }
 
 func (cfg BlockConfig) hideFn() (func(*vigo.Message) bool, *vigo.Error) {
@@ -74,10 +74,19 @@ func (cfg BlockConfig) hideFn() (func(*vigo.Message) bool, *vigo.Error) {
 	}, nil
 }
 
-type blockMessenger struct{ hide func(*vigo.Message) bool }
+type blockMessenger struct {
+	hide func(*vigo.Message) bool
+	// userFn is set when hide calls the user's HideFn or ExposeFn, which
+	// may keep the messages it is shown.
+	userFn bool
+}
 
 func (m *blockMessenger) Process(msg *vigo.Message) { msg.Stop = m.hide(msg) }
 func (m *blockMessenger) Postprocess(*vigo.Message) {}
+
+// KeepsNoMessages reports whether blocking keeps no message: only when no
+// user function decides.
+func (m *blockMessenger) KeepsNoMessages() bool { return !m.userFn }
 
 // failing returns a program that raises err when run.
 func failing(err *vigo.Error) vigo.Program {

@@ -41,6 +41,10 @@ func (m *conditionMessenger) Process(msg *vigo.Message) {
 
 func (m *conditionMessenger) Postprocess(*vigo.Message) {}
 
+// KeepsNoMessages reports that conditioning keeps no message: its lookup
+// sees only the site's name.
+func (m *conditionMessenger) KeepsNoMessages() bool { return true }
+
 // Substitute runs p with the param sites named in data returning those values
 // instead of reading the parameter store (Pyro's poutine.substitute).
 func Substitute(p vigo.Program, data map[string]*tensor.Tensor) vigo.Program {

@@ -47,3 +47,6 @@ func (m *replayMessenger) Process(msg *vigo.Message) {
 }
 
 func (m *replayMessenger) Postprocess(*vigo.Message) {}
+
+// KeepsNoMessages reports that replaying keeps no message.
+func (m *replayMessenger) KeepsNoMessages() bool { return true }

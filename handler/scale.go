@@ -42,6 +42,9 @@ func (m *scaleMessenger) Process(msg *vigo.Message) {
 
 func (m *scaleMessenger) Postprocess(*vigo.Message) {}
 
+// KeepsNoMessages reports that scaling keeps no message.
+func (m *scaleMessenger) KeepsNoMessages() bool { return true }
+
 // Mask runs p with every site's log-density kept only where mask is 1
 // (Pyro's poutine.mask). mask must hold only 0s and 1s; it combines with
 // masks already present by logical and.

@@ -49,6 +49,9 @@ type traceMessenger struct {
 
 func (m *traceMessenger) Process(*vigo.Message) {}
 
+// KeepsNoMessages reports that a trace keeps copies, not the messages.
+func (m *traceMessenger) KeepsNoMessages() bool { return true }
+
 func (m *traceMessenger) Postprocess(msg *vigo.Message) {
 	switch msg.Type {
 	case vigo.SampleSite:

@@ -128,6 +128,9 @@ type paramCapture struct {
 
 func (p *paramCapture) Process(*vigo.Message) {}
 
+// KeepsNoMessages reports that the capture keeps names, not messages.
+func (p *paramCapture) KeepsNoMessages() bool { return true }
+
 func (p *paramCapture) Postprocess(msg *vigo.Message) {
 	if msg.Type != vigo.ParamSite {
 		return
