@@ -148,19 +148,26 @@ func LazyInit(f func() *tensor.Tensor) ParamOption {
 // init and no lazy initializer the parameter must already exist. On later
 // calls init and the constraint are ignored.
 func (c *Ctx) Param(name string, init *tensor.Tensor, opts ...ParamOption) *tensor.Tensor {
-	msg := c.newMessage()
+	var msg *Message
+	if len(opts) == 0 {
+		msg = c.newMessage()
+	} else {
+		msg = new(Message) // an option is a function the message is shown to
+	}
 	*msg = Message{Type: ParamSite, Name: name, Init: init, Scale: 1, EventDim: -1, Constraint: constraint.Real}
 	for _, o := range opts {
 		o(msg)
 	}
+	var v *tensor.Tensor
 	if len(c.stack) == 0 {
-		v := c.store.getOrCreate(name, msg.Init, msg.InitFn, msg.Constraint, c.noGrad)
-		c.release(msg)
-		return v
+		v = c.store.getOrCreate(name, msg.Init, msg.InitFn, msg.Constraint, c.noGrad)
+	} else {
+		c.Apply(msg)
+		v = msg.Value
 	}
-	c.Apply(msg)
-	v := msg.Value
-	c.release(msg)
+	if len(opts) == 0 {
+		c.release(msg)
+	}
 	return v
 }
 

@@ -635,3 +635,21 @@ func TestMessagesKeptByHandlers(t *testing.T) {
 		t.Errorf("kept message of y changed: %+v", k.seen[3])
 	}
 }
+
+// TestParamOptionKeepsMessage checks that an option may keep the message it
+// is shown.
+func TestParamOptionKeepsMessage(t *testing.T) {
+	var kept *vigo.Message
+	keep := func(m *vigo.Message) { kept = m }
+	_, err := handler.Trace(func(c *vigo.Ctx) {
+		c.Param("a", sc(1), keep)
+		c.Param("b", sc(2))
+		c.Sample("x", dist.Normal(sc(0), sc(1)))
+	}).Get(vigo.NewCtx(vigo.NewParamStore(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.Name != "a" || kept.Value.Item() != 1 {
+		t.Errorf("kept message changed: %s %v", kept.Name, kept.Value)
+	}
+}
