@@ -21,6 +21,14 @@
 // tensors that do not require grad: [Tensor.Detach] gives such a view of any
 // tensor, and operations on it record nothing.
 //
+// # Fused operations
+//
+// Other packages add operations of their own with a hand-written backward
+// pass: [Make] gives a new tensor and its values to fill, and [FusedInto]
+// (or the simpler [Fused]) records it as one node of the graph. The
+// distributions' log-densities are built this way, and
+// [LinearCombination] sums many terms as a single node.
+//
 // # Errors
 //
 // Shape mismatches and other programmer errors panic with a message that
