@@ -89,8 +89,8 @@ func TestSVIStepCapturesParamSet(t *testing.T) {
 		c.Sample("x", dist.Normal(z.Mul(w), s(1)), vigo.Obs(x))
 	}
 	guide := func(c *vigo.Ctx, x *tensor.Tensor) {
-		loc := c.Param("loc", s(0))
-		loc = c.Param("loc", s(0)) // read twice
+		c.Param("loc", s(0))
+		loc := c.Param("loc", s(0)) // read twice
 		if useC {
 			c.Param("c", s(1))
 		}
