@@ -509,15 +509,6 @@ func buildLogR(mt, gt *vigo.Trace) (*frameTensors, error) {
 	return logr, nil
 }
 
-// scaledBy returns c·g as a new tensor that records nothing.
-func scaledBy(g *tensor.Tensor, c float64) *tensor.Tensor {
-	out, d := tensor.Make(g.Shape()...)
-	for i, v := range g.Data() {
-		d[i] = c * v
-	}
-	return out
-}
-
 // nanHook returns the scalar sur unchanged in value, with a backward pass
 // that reports "Encountered NaN: backward loss" when the gradient arriving at
 // it holds NaN, and passes the gradient on.
@@ -627,7 +618,7 @@ func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particl
 		p.grads = tensor.Gradients(p.surrogate, p.leaves...)
 		for j, g := range p.grads {
 			if g != nil {
-				p.grads[j] = scaledBy(g, -1/n)
+				p.grads[j] = g.MulScalar(-1 / n)
 			}
 		}
 	}

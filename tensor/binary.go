@@ -262,7 +262,12 @@ func negMulRow(dst, a, b []float64, da, db int) {
 func (a *Tensor) AddScalar(s float64) *Tensor { return a.Add(Scalar(s)) }
 
 // MulScalar returns a * s.
-func (a *Tensor) MulScalar(s float64) *Tensor { return a.Mul(Scalar(s)) }
+func (a *Tensor) MulScalar(s float64) *Tensor {
+	if !a.requiresGrad && len(a.data) < parallelThreshold {
+		return scaled(a, s) // nothing to record: one allocation
+	}
+	return a.Mul(Scalar(s))
+}
 
 // Pow returns a raised to the power b elementwise with broadcasting. The
 // gradient with respect to b uses log(a) and is only finite for a > 0.

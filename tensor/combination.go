@@ -53,11 +53,11 @@ func LinearCombination(coefs []float64, terms ...*Tensor) *Tensor {
 	}, terms...)
 }
 
-// scaled returns c·g as a new tensor that records nothing.
+// scaled returns g·c as a new tensor that records nothing.
 func scaled(g *Tensor, c float64) *Tensor {
 	out := newOut(g.shape)
 	for j, v := range g.Data() {
-		out.data[j] = c * v
+		out.data[j] = v * c
 	}
 	return out
 }
