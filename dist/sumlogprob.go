@@ -44,10 +44,10 @@ func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 }
 
 // normalSum is copies × Σ log N(x | loc, scale) for one-element loc and
-// scale (copies > 1 when an expanded batch repeats the values). When loc or
-// scale needs a gradient the one pass over x also sums z = (x − loc)/scale,
-// so the backward pass takes the scalar gradient straight to loc and scale
-// through Σz and Σz², with no second pass and no elementwise buffer.
+// scale (copies > 1 when an expanded batch repeats the values). Its one pass
+// over x sums z = (x − loc)/scale and z², so the backward pass takes the
+// scalar gradient straight to loc and scale, with no second pass and no
+// elementwise buffer.
 func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bool) {
 	xd, m, sd := x.Data(), loc.Data()[0], scale.Data()[0]
 	iv := 1 / sd
@@ -57,21 +57,12 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	logNorm := math.Log(sd) + logSqrt2Pi
 	var total, tz, tzz float64 // the log-density, Σz and Σz²
 	if nc == 1 {               // one chunk: no closure, no goroutine
-		if grad {
-			tz, tzz = sumAndSquares(xd, m, iv)
-		} else {
-			tzz = sumSquares(xd, m, iv)
-		}
+		tz, tzz = sumAndSquares(xd, m, iv)
 		total = -0.5*tzz - float64(n)*logNorm
 	} else {
 		partial := make([]float64, 3*nc) // per chunk: log-density, Σz, Σz²
 		forChunks(n, func(c, lo, hi int) {
-			var sz, szz float64
-			if grad {
-				sz, szz = sumAndSquares(xd[lo:hi], m, iv)
-			} else {
-				szz = sumSquares(xd[lo:hi], m, iv)
-			}
+			sz, szz := sumAndSquares(xd[lo:hi], m, iv)
 			partial[3*c], partial[3*c+1], partial[3*c+2] = -0.5*szz-float64(hi-lo)*logNorm, sz, szz
 		})
 		for c := range nc {
@@ -95,29 +86,9 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	}), total != total
 }
 
-// sumSquares returns Σ ((x-m)·iv)², with four independent accumulators so
-// the loop is not bound by the latency of one chain of additions.
-func sumSquares(xs []float64, m, iv float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		z0, z1 := (xs[i]-m)*iv, (xs[i+1]-m)*iv
-		z2, z3 := (xs[i+2]-m)*iv, (xs[i+3]-m)*iv
-		s0 += z0 * z0
-		s1 += z1 * z1
-		s2 += z2 * z2
-		s3 += z3 * z3
-	}
-	for ; i < len(xs); i++ {
-		z := (xs[i] - m) * iv
-		s0 += z * z
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// sumAndSquares returns Σz and Σz² for z = (x-m)·iv in one pass; Σz² is
-// summed exactly as sumSquares sums it, so the log-density does not depend
-// on whether a gradient is wanted.
+// sumAndSquares returns Σz and Σz² for z = (x-m)·iv in one pass, with four
+// independent accumulators for each so the loop is not bound by the latency
+// of one chain of additions.
 func sumAndSquares(xs []float64, m, iv float64) (sum, squares float64) {
 	var a0, a1, a2, a3, s0, s1, s2, s3 float64
 	i := 0

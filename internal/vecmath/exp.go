@@ -17,16 +17,21 @@ const (
 // long as x and may be x itself. Results are within 2 ulps of e^x, overflow
 // to +Inf only past the largest finite result, underflow through the
 // subnormals to 0, and NaN stays NaN.
-func Exp(dst, x []float64) {
+func Exp(dst, x []float64) { mapKernel(dst, x, expAVX2, expGo) }
+
+// mapKernel stores f(x[i]) in dst[i] for every i < len(x): the vector
+// kernel vec on the first multiple of four elements when this CPU runs it,
+// and twin, the Go version of the same formula, on the rest.
+func mapKernel(dst, x []float64, vec func(dst, x *float64, n int), twin func(float64) float64) {
 	n := len(x)
 	dst = dst[:n]
 	i := 0
 	if haveAVX2FMA && n >= 4 {
 		i = n &^ 3
-		expAVX2(&dst[0], &x[0], i)
+		vec(&dst[0], &x[0], i)
 	}
 	for ; i < n; i++ {
-		dst[i] = expGo(x[i])
+		dst[i] = twin(x[i])
 	}
 }
 
@@ -53,18 +58,7 @@ func expGo(x float64) float64 {
 
 // Sigmoid stores the logistic function σ(x[i]) = 1/(1+e^−x[i]) in dst[i] for
 // every i < len(x), without overflow for any input; dst may be x itself.
-func Sigmoid(dst, x []float64) {
-	n := len(x)
-	dst = dst[:n]
-	i := 0
-	if haveAVX2FMA && n >= 4 {
-		i = n &^ 3
-		sigmoidAVX2(&dst[0], &x[0], i)
-	}
-	for ; i < n; i++ {
-		dst[i] = Logistic(x[i])
-	}
-}
+func Sigmoid(dst, x []float64) { mapKernel(dst, x, sigmoidAVX2, Logistic) }
 
 // SigmoidGrad stores g[i]·σ'(x[i]) = g[i]·e^−|x|/(1+e^−|x|)² in dst[i] for
 // every i < len(x), keeping full relative accuracy in both tails.

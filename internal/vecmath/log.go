@@ -34,18 +34,7 @@ const (
 // dst must be at least as long as x and may be x itself. Results are within
 // 2 ulps of ln x over all positive floats, subnormals included; Log(±0) =
 // −Inf, Log(+Inf) = +Inf, and negative x and NaN give NaN.
-func Log(dst, x []float64) {
-	n := len(x)
-	dst = dst[:n]
-	i := 0
-	if haveAVX2FMA && n >= 4 {
-		i = n &^ 3
-		logAVX2(&dst[0], &x[0], i)
-	}
-	for ; i < n; i++ {
-		dst[i] = logGo(x[i])
-	}
-}
+func Log(dst, x []float64) { mapKernel(dst, x, logAVX2, logGo) }
 
 // LogScalar returns ln x for one value, by the formula of [Log]: within two
 // ulps of the exact result, −Inf for ±0, +Inf for +Inf and NaN for negative
@@ -56,18 +45,7 @@ func LogScalar(x float64) float64 { return logGo(x) }
 // least as long as x and may be x itself. Results are within 2 ulps of
 // ln(1+x) for every x > −1 (x itself for tiny x); Log1p(−1) = −Inf,
 // Log1p(+Inf) = +Inf, and x < −1 and NaN give NaN.
-func Log1p(dst, x []float64) {
-	n := len(x)
-	dst = dst[:n]
-	i := 0
-	if haveAVX2FMA && n >= 4 {
-		i = n &^ 3
-		log1pAVX2(&dst[0], &x[0], i)
-	}
-	for ; i < n; i++ {
-		dst[i] = log1pGo(x[i])
-	}
-}
+func Log1p(dst, x []float64) { mapKernel(dst, x, log1pAVX2, log1pGo) }
 
 // Log1pScalar returns ln(1+x) for one value, by the formula of [Log1p]:
 // within two ulps of the exact result, −Inf for −1, +Inf for +Inf and NaN
