@@ -72,7 +72,7 @@ func (b *base) fail(format string, args ...any) {
 // expandTo sets the batch shape of the copy self to shape, recording an
 // error when the current batch shape does not broadcast to it.
 func (b *base) expandTo(self Distribution, shape []int) {
-	if s, ok := broadcastShapes(b.batch, shape); !ok || !slices.Equal(s, shape) {
+	if s, ok := tensor.BroadcastShapes(b.batch, shape); !ok || !slices.Equal(s, shape) {
 		b.fail("cannot expand batch shape %v to %v", b.batch, shape)
 	} else {
 		b.batch = slices.Clone(shape)
@@ -183,7 +183,7 @@ func (b *base) logProbShape(value *tensor.Tensor) ([]int, error) {
 	if len(vs) < ne || !slices.Equal(vs[len(vs)-ne:], b.event) {
 		return nil, fmt.Errorf("dist: %s: value shape %v does not end in event shape %v", b.name, vs, b.event)
 	}
-	s, ok := broadcastShapes(b.batch, vs[:len(vs)-ne])
+	s, ok := tensor.BroadcastShapes(b.batch, vs[:len(vs)-ne])
 	if !ok {
 		return nil, fmt.Errorf("dist: %s: value shape %v does not broadcast with batch shape %v and event shape %v", b.name, vs, b.batch, b.event)
 	}
@@ -255,32 +255,6 @@ func isPositive(v float64) bool    { return v > 0 }
 func isNonNegative(v float64) bool { return v >= 0 }
 func isUnit(v float64) bool        { return v >= 0 && v <= 1 }
 
-// broadcastShapes is tensor.BroadcastShapes that returns the longest of
-// shapes itself, without allocating, when every other shape already
-// broadcasts to it unchanged (the usual case: equal shapes, or scalars
-// against a batch). Shapes are never modified once made, so sharing one is
-// safe.
-func broadcastShapes(shapes ...[]int) ([]int, bool) {
-	var long []int
-	for _, s := range shapes {
-		if len(s) > len(long) {
-			long = s
-		}
-	}
-	for _, s := range shapes {
-		off := len(long) - len(s)
-		for i, v := range s {
-			if v != 1 && v != long[off+i] {
-				return tensor.BroadcastShapes(shapes...)
-			}
-		}
-	}
-	if long == nil {
-		long = []int{}
-	}
-	return long, true
-}
-
 // broadcastParams returns the broadcast shape of the parameters, recording
 // an error naming them when they do not broadcast.
 func (b *base) broadcastParams(names []string, ts ...*tensor.Tensor) []int {
@@ -293,7 +267,7 @@ func (b *base) broadcastParams(names []string, ts ...*tensor.Tensor) []int {
 		}
 		shapes = append(shapes, t.Shape())
 	}
-	s, ok := broadcastShapes(shapes...)
+	s, ok := tensor.BroadcastShapes(shapes...)
 	if !ok {
 		desc := ""
 		for i, t := range ts {

@@ -39,7 +39,7 @@ func KL(p, q Distribution) (*tensor.Tensor, error) {
 	if !slices.Equal(p.EventShape(), q.EventShape()) {
 		return nil, fmt.Errorf("dist: KL(%s ‖ %s): event shapes %v and %v differ", typeName(p), typeName(q), p.EventShape(), q.EventShape())
 	}
-	shape, ok := broadcastShapes(p.BatchShape(), q.BatchShape())
+	shape, ok := tensor.BroadcastShapes(p.BatchShape(), q.BatchShape())
 	if !ok {
 		return nil, fmt.Errorf("dist: KL(%s ‖ %s): batch shapes %v and %v do not broadcast", typeName(p), typeName(q), p.BatchShape(), q.BatchShape())
 	}

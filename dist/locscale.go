@@ -77,7 +77,7 @@ func cauchyLogProb(x, loc, scale *tensor.Tensor, extra float64) *tensor.Tensor {
 	if loc == nil {
 		loc = tensor.Scalar(0)
 	}
-	shape, _ := broadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
+	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
 	n := numel(shape)
 	res, out := tensor.Make(shape...)

@@ -50,7 +50,7 @@ func LowRankMultivariateNormal(loc, covFactor, covDiag *tensor.Tensor) *LowRankM
 		d.fail("shapes do not agree on the event size: loc %v, cov_factor %v (…, D, R), cov_diag %v", ls, ws, ds)
 		return d
 	}
-	batch, ok := broadcastShapes(ls[:len(ls)-1], ws[:len(ws)-2], ds[:len(ds)-1])
+	batch, ok := tensor.BroadcastShapes(ls[:len(ls)-1], ws[:len(ws)-2], ds[:len(ds)-1])
 	if !ok {
 		d.fail("batch shapes do not broadcast: loc %v, cov_factor %v, cov_diag %v", ls, ws, ds)
 		return d

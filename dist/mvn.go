@@ -110,7 +110,7 @@ func (b *base) vectorMatrixShapes(loc, m *tensor.Tensor, arg string) ([]int, int
 			b.fail("%s shape %v must end in (%d, %d) to match loc shape %v", arg, ms, dim, dim, ls)
 			return nil, 0, false
 		}
-		batch, ok := broadcastShapes(ls[:len(ls)-1], ms[:len(ms)-2])
+		batch, ok := tensor.BroadcastShapes(ls[:len(ls)-1], ms[:len(ms)-2])
 		if !ok {
 			b.fail("batch shapes do not broadcast: loc %v, %s %v", ls, arg, ms)
 			return nil, 0, false
@@ -251,7 +251,7 @@ func mahalanobisSq(l, x *tensor.Tensor) *tensor.Tensor {
 	ls, xs := l.Shape(), x.Shape()
 	n := xs[len(xs)-1]
 	lb, xb := ls[:len(ls)-2], xs[:len(xs)-1]
-	rb, _ := broadcastShapes(lb, xb)
+	rb, _ := tensor.BroadcastShapes(lb, xb)
 	nl, nr := numel(lb), numel(rb)
 	if nr == 0 {
 		return tensor.Zeros(rb...)

@@ -91,7 +91,7 @@ func normalLogProb(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, boo
 // and returns its backward pass. Data that fit in one chunk run inline,
 // without the closures that spreading chunks over cores needs.
 func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool, fusedBackward) {
-	shape, _ := broadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
+	shape, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, shape), operandOf(loc, shape), operandOf(scale, shape)
 	n := numel(shape)
 	res, out := tensor.Make(shape...)

@@ -29,7 +29,7 @@ func OrderedLogistic(predictor, cutpoints *tensor.Tensor) *CategoricalDist {
 	}
 	cs := cutpoints.Shape()
 	nc := cs[len(cs)-1]
-	batch, ok := broadcastShapes(predictor.Shape(), cs[:len(cs)-1])
+	batch, ok := tensor.BroadcastShapes(predictor.Shape(), cs[:len(cs)-1])
 	if !ok {
 		return invalid("batch shapes do not broadcast: predictor %v, cutpoints %v", predictor.Shape(), cs)
 	}

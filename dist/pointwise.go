@@ -193,9 +193,9 @@ func (b *base) pointwiseLogProb(k pointwise, value, a, c *tensor.Tensor, what st
 	}
 	var ks []int
 	if c == nil {
-		ks, _ = broadcastShapes(value.Shape(), a.Shape())
+		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape())
 	} else {
-		ks, _ = broadcastShapes(value.Shape(), a.Shape(), c.Shape())
+		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape(), c.Shape())
 	}
 	lp, v, bad := k.apply(value, a, c, ks, b.validating())
 	if bad {

@@ -186,7 +186,7 @@ func Mask(d Distribution, mask *tensor.Tensor) Distribution {
 		r.fail("mask is nil")
 		return r
 	}
-	bs, ok := broadcastShapes(mask.Shape(), d.BatchShape())
+	bs, ok := tensor.BroadcastShapes(mask.Shape(), d.BatchShape())
 	if !ok {
 		r.setup(r, "Masked", d.BatchShape(), d.EventShape(), d.HasRSample())
 		r.inheritOverride(d)

@@ -126,15 +126,7 @@ func rowOf(f func(x, y float64) float64) rowFunc {
 func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 	ad, bd := a.Data(), b.Data()
 	// Shapes are immutable, so the result may share an operand's shape.
-	var shape []int
-	switch {
-	case slices.Equal(a.shape, b.shape), len(bd) == 1 && len(b.shape) <= len(a.shape):
-		shape = a.Shape()
-	case len(ad) == 1 && len(a.shape) <= len(b.shape):
-		shape = b.Shape()
-	default:
-		shape = mustBroadcast(name, a.Shape(), b.Shape())
-	}
+	shape := mustBroadcast(name, a.Shape(), b.Shape())
 	res := newOut(shape)
 	out := res.data
 	if len(out) == 0 {

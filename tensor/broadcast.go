@@ -8,12 +8,24 @@ import (
 )
 
 // BroadcastShapes returns the shape that NumPy/PyTorch broadcasting gives the
-// shapes, and false if they are incompatible.
+// shapes, and false if they are incompatible. When one of the shapes already
+// is the result (equal shapes, or scalars against a batch) it is returned
+// itself, without a copy; like a tensor's Shape, the result must not be
+// modified.
 func BroadcastShapes(shapes ...[]int) ([]int, bool) {
-	n := 0
+	var long []int
 	for _, s := range shapes {
-		n = max(n, len(s))
+		if len(s) > len(long) {
+			long = s
+		}
 	}
+	if broadcastsTo(shapes, long) {
+		if long == nil {
+			long = []int{}
+		}
+		return long, true
+	}
+	n := len(long)
 	out := make([]int, n)
 	for i := range out {
 		out[i] = 1
@@ -32,6 +44,19 @@ func BroadcastShapes(shapes ...[]int) ([]int, bool) {
 		}
 	}
 	return out, true
+}
+
+// broadcastsTo reports whether every shape broadcasts to target unchanged.
+func broadcastsTo(shapes [][]int, target []int) bool {
+	for _, s := range shapes {
+		off := len(target) - len(s)
+		for i, v := range s {
+			if v != 1 && v != target[off+i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // mustBroadcast is BroadcastShapes that panics naming the operation and shapes.
