@@ -14,19 +14,32 @@ import (
 // LogProb(value).Sum() (the reference it must equal) for broadcast shapes.
 func TestNormalSumLogProb(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	cases := []struct{ x, loc, scale, expand []int }{
-		{[]int{50}, nil, nil, nil},
-		{[]int{50}, []int{50}, []int{1}, nil},
-		{[]int{4, 3}, []int{3}, []int{4, 1}, nil},
-		{[]int{40000}, nil, nil, nil},
-		{[]int{3}, nil, nil, []int{5, 3}},
+	// wants says which of x, loc and scale require a gradient (all when nil).
+	cases := []struct {
+		x, loc, scale, expand []int
+		wants                 []bool
+	}{
+		{[]int{50}, nil, nil, nil, nil},
+		{[]int{50}, []int{50}, []int{1}, nil, nil},
+		{[]int{4, 3}, []int{3}, []int{4, 1}, nil, nil},
+		{[]int{40000}, nil, nil, nil, nil},
+		{[]int{3}, nil, nil, []int{5, 3}, nil},
+		// a regression's likelihood: observed data, a mean per element
+		{[]int{50}, []int{50}, nil, nil, []bool{false, true, false}},
+		{[]int{40000}, []int{40000}, nil, nil, []bool{false, true, true}},
+		{[]int{4, 3}, []int{3}, []int{4, 1}, []int{2, 4, 3}, []bool{false, false, true}},
+		{[]int{2, 20000}, []int{20000}, []int{2, 1}, nil, []bool{false, true, true}},
 	}
 	for _, c := range cases {
-		mk := func(shape []int, lo, hi float64) *tensor.Tensor {
-			v := tensor.RandU(rng, shape...)
-			return v.MulScalar(hi - lo).AddScalar(lo).Detach().Clone().SetRequiresGrad(true)
+		wants := c.wants
+		if wants == nil {
+			wants = []bool{true, true, true}
 		}
-		x, loc, scale := mk(c.x, -2, 2), mk(c.loc, -1, 1), mk(c.scale, 0.5, 2)
+		mk := func(shape []int, lo, hi float64, want bool) *tensor.Tensor {
+			v := tensor.RandU(rng, shape...)
+			return v.MulScalar(hi - lo).AddScalar(lo).Detach().Clone().SetRequiresGrad(want)
+		}
+		x, loc, scale := mk(c.x, -2, 2, wants[0]), mk(c.loc, -1, 1, wants[1]), mk(c.scale, 0.5, 2, wants[2])
 		var d Distribution = Normal(loc, scale)
 		if c.expand != nil {
 			d = d.Expand(c.expand...)
@@ -47,9 +60,20 @@ func TestNormalSumLogProb(t *testing.T) {
 		if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
 			t.Errorf("%v: sum %.15g, reference %.15g", c, sum.Item(), ref.Item())
 		}
-		got := tensor.Gradients(sum, x, loc, scale)
-		want := tensor.Gradients(ref, x, loc, scale)
+		// An incoming gradient other than 1 checks that it scales each
+		// element's partials.
+		got := tensor.Gradients(sum.MulScalar(1.7), x, loc, scale)
+		want := tensor.Gradients(ref.MulScalar(1.7), x, loc, scale)
 		for k := range got {
+			if (got[k] == nil) != (want[k] == nil) {
+				t.Fatalf("%v: input %d: gradient %v, reference %v", c, k, got[k], want[k])
+			}
+			if got[k] == nil {
+				continue
+			}
+			if !slices.Equal(got[k].Shape(), want[k].Shape()) {
+				t.Errorf("%v: input %d: gradient shape %v, reference %v", c, k, got[k].Shape(), want[k].Shape())
+			}
 			for i, v := range got[k].Data() {
 				w := want[k].Data()[i]
 				if math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
@@ -98,6 +122,29 @@ func TestNormalSumLogProbObserved(t *testing.T) {
 						t.Errorf("n=%d pass %d: input %d gradient %.15g, reference %.15g", n, pass, k, v, w)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestNormalSumLogProbNaN checks that a NaN value is reported by the fused
+// sum as by LogProb, whatever the chunk it falls in and the parameters'
+// layout.
+func TestNormalSumLogProbNaN(t *testing.T) {
+	for _, n := range []int{50, 3*chunkSize + 5} {
+		for _, elementwise := range []bool{false, true} {
+			loc := tensor.Scalar(0.5).SetRequiresGrad(true)
+			if elementwise {
+				loc = tensor.Full(0.5, n).SetRequiresGrad(true)
+			}
+			xd := make([]float64, n)
+			xd[n-3] = math.NaN()
+			d := Normal(loc, tensor.Scalar(1))
+			if _, err := d.LogProb(tensor.FromData(xd, n)); err == nil {
+				t.Fatalf("n=%d: LogProb accepted a NaN value", n)
+			}
+			if _, _, err := d.SumLogProb(tensor.FromData(xd, n)); err == nil {
+				t.Errorf("n=%d elementwise=%v: SumLogProb accepted a NaN value", n, elementwise)
 			}
 		}
 	}

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"slices"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
 
 // Sum returns the sum of all elements as a scalar. For a 0-dimensional
@@ -12,7 +14,7 @@ func (a *Tensor) Sum() *Tensor {
 	if len(a.shape) == 0 && !a.IsLeaf() {
 		return a
 	}
-	return record(Scalar(sumFloats(a.Data())), "Sum", sumBackward, a)
+	return record(Scalar(vecmath.Sum(a.Data())), "Sum", sumBackward, a)
 }
 
 func sumBackward(out, g *Tensor, gin []*Tensor) {
@@ -22,23 +24,6 @@ func sumBackward(out, g *Tensor, gin []*Tensor) {
 		res.data[i] = v
 	}
 	gin[0] = res
-}
-
-// sumFloats adds d with four independent accumulators, so long sums are not
-// bound by the latency of a single chain of additions.
-func sumFloats(d []float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(d); i += 4 {
-		s0 += d[i]
-		s1 += d[i+1]
-		s2 += d[i+2]
-		s3 += d[i+3]
-	}
-	for ; i < len(d); i++ {
-		s0 += d[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 // SumTo sums a over the dims along which shape was broadcast to reach a's
@@ -63,7 +48,7 @@ func reduceTo(a *Tensor, shape []int) *Tensor {
 	ad := a.Data()
 	if numel(shape) == 1 {
 		out := newOut(ownShape(shape))
-		out.data[0] = sumFloats(ad)
+		out.data[0] = vecmath.Sum(ad)
 		return out
 	}
 	dst := make([]float64, numel(shape))
@@ -71,7 +56,7 @@ func reduceTo(a *Tensor, shape []int) *Tensor {
 	it.rows(func(o, ia, ib, n, da, db int) {
 		src := ad[ia : ia+n]
 		if db == 0 {
-			dst[ib] += sumFloats(src)
+			dst[ib] += vecmath.Sum(src)
 			return
 		}
 		d := dst[ib : ib+n]

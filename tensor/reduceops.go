@@ -685,7 +685,7 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 		if inner == 1 {
 			for o := 0; o < outer; o++ {
 				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
-				s := sumFloats(gs)
+				s := vecmath.Sum(gs)
 				for i, y := range ys {
 					r[i] = gs[i] - math.Exp(y)*s
 				}

@@ -15,6 +15,23 @@ func Axpy(alpha float64, x, y []float64) {
 	}
 }
 
+// Sum returns Σ x[i] with four independent accumulators, so long sums are
+// not bound by the latency of one chain of additions.
+func Sum(x []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // Dot returns Σ x[i]·y[i] over i < len(x); y must be at least as long as x.
 // Partial sums are kept in independent accumulators, so long products are
 // not bound by the latency of one chain of additions.
