@@ -3,6 +3,8 @@ package tensor
 import (
 	"math"
 	"slices"
+
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
 
 // arith names the four arithmetic operations that have hand-written row kernels.
@@ -212,11 +214,22 @@ func (a *Tensor) Mul(b *Tensor) *Tensor {
 func mulBackward(out, g *Tensor, gin []*Tensor) {
 	a, b := out.node.in[0], out.node.in[1]
 	if a.requiresGrad {
-		gin[0] = rawMul(g, b).SumTo(a.shape)
+		gin[0] = mulSumTo(g, b, a.shape)
 	}
 	if b.requiresGrad {
-		gin[1] = rawMul(g, a).SumTo(b.shape)
+		gin[1] = mulSumTo(g, a, b.shape)
 	}
+}
+
+// mulSumTo returns g ⊙ o summed to shape: the gradient of one factor of a
+// product, o being the other. A factor with one element (a coefficient
+// scaling a large tensor) takes the dot product of g and o, without the
+// elementwise product.
+func mulSumTo(g, o *Tensor, shape []int) *Tensor {
+	if numel(shape) == 1 && len(g.shape) > 0 && slices.Equal(o.shape, g.shape) {
+		return Full(vecmath.Dot(g.Data(), o.Data()), shape...)
+	}
+	return rawMul(g, o).SumTo(shape)
 }
 
 // Div returns a / b elementwise with broadcasting.
