@@ -131,6 +131,16 @@ func (d *BinomialDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	return d.pointwiseLogProb(binomialProbsKernel(), value, d.probs, d.n, what)
 }
 
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *BinomialDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	const what = "an integer in [0, total_count]"
+	if d.logits != nil {
+		return d.pointwiseSumLogProb(binomialLogitsKernel(), value, d.logits, d.n, what)
+	}
+	return d.pointwiseSumLogProb(binomialProbsKernel(), value, d.probs, d.n, what)
+}
+
 // Mean returns n·p.
 func (d *BinomialDist) Mean() *tensor.Tensor { return d.n.Mul(d.Probs()).Expand(d.batch...) }
 

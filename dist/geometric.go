@@ -75,6 +75,12 @@ func (d *GeometricDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	return d.pointwiseLogProb(geometricKernel(), value, d.probs, nil, "a nonnegative integer")
 }
 
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *GeometricDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	return d.pointwiseSumLogProb(geometricKernel(), value, d.probs, nil, "a nonnegative integer")
+}
+
 // Mean returns (1-p)/p.
 func (d *GeometricDist) Mean() *tensor.Tensor {
 	return d.probs.Reciprocal().AddScalar(-1).Expand(d.batch...)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync/atomic"
 
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -41,107 +42,179 @@ type pointwise struct {
 // returns the first element of value (broadcast to shape) outside the
 // support, and bad reports whether there is one.
 func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (out *tensor.Tensor, first float64, bad bool) {
+	t, res := tensor.Make(shape...)
+	p, _, first, bad := k.eval(value, a, b, shape, check, res)
+	if bad {
+		return nil, first, true
+	}
+	return record(k.name, t, []*tensor.Tensor{a}, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
+		g, reduce := gradOf(gt)
+		if a.RequiresGrad() {
+			gin[0] = p.gradient(g, 1, g != nil, reduce)
+		}
+	}), 0, false
+}
+
+// sum is the sum over shape of the kernel's log-density, repeated copies
+// times (an expanded batch), evaluated a block at a time into a buffer on
+// the stack so that no log-density is stored. Its backward pass scales the
+// partials by the incoming gradient straight into a's gradient.
+func (k pointwise) sum(value, a, b *tensor.Tensor, shape []int, check bool, copies float64) (out *tensor.Tensor, first float64, bad bool) {
+	p, total, first, bad := k.eval(value, a, b, shape, check, nil)
+	if bad {
+		return nil, first, true
+	}
+	return record(k.name+"Sum", tensor.Scalar(total*copies), []*tensor.Tensor{a}, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
+		if a.RequiresGrad() {
+			gin[0] = p.gradient(nil, gt.Item()*copies, true, true)
+		}
+	}), 0, false
+}
+
+// pointwisePass is one forward evaluation of a kernel, kept for its
+// backward pass: the operands laid out over shape and the partials ∂f/∂a
+// computed with the log-density, if any.
+type pointwisePass struct {
+	k          pointwise
+	a          *tensor.Tensor
+	xo, ao, bo operand
+	shape      []int
+	partials   []float64
+	// handedOut is set once a backward pass has scaled partials in place
+	// and handed them on; a later pass recomputes them.
+	handedOut atomic.Bool
+}
+
+// eval runs the kernel over shape. With res it stores each element's
+// log-density there; without, it returns their sum (chunk sums added in
+// chunk order, so the result does not depend on the number of cores).
+// With check it also returns the first value outside the support.
+func (k pointwise) eval(value, a, b *tensor.Tensor, shape []int, check bool, res []float64) (p *pointwisePass, total, first float64, bad bool) {
 	n := numel(shape)
 	// The kernel only reads the operands' values (and a's shape).
-	xo := operandOf(value, shape)
-	ao := operandOf(a, shape)
-	bo := operand{d: []float64{0}}
+	p = &pointwisePass{k: k, a: a, shape: shape, xo: operandOf(value, shape), ao: operandOf(a, shape), bo: operand{d: []float64{0}}}
 	if b != nil {
-		bo = operandOf(b, shape)
+		p.bo = operandOf(b, shape)
 	}
-	t, res := tensor.Make(shape...)
-	nc := numChunks(n)
-	badAt := make([]int, nc)
 	// With a gradient wanted and a joint evaluator, the partials are
 	// computed in the forward pass and handed to the backward one.
-	var partials []float64
 	if a.RequiresGrad() && k.both != nil {
-		partials = make([]float64, n)
+		p.partials = make([]float64, n)
 	}
-	vector := k.vector != nil && b == nil && xo.s == 1 && ao.s == 1
+	nc := numChunks(n)
+	badAt := make([]int, nc)
+	var sums []float64
+	if res == nil {
+		sums = make([]float64, nc)
+	}
 	forChunks(n, func(c, lo, hi int) {
 		badAt[c] = -1
-		if vector {
-			var pc []float64
-			if partials != nil {
-				pc = partials[lo:hi]
-			}
-			if k.vector(res[lo:hi], pc, xo.d[lo:hi], ao.d[lo:hi]) {
-				return
-			}
+		if res != nil {
+			p.block(res[lo:hi], lo, hi, check, &badAt[c])
+			return
 		}
-		xd, ad, bd := xo.d, ao.d, bo.d
-		xs, as, bs := xo.s, ao.s, bo.s
-		for i := lo; i < hi; i++ {
-			x, av, bv := xd[i*xs], ad[i*as], bd[i*bs]
-			if check && badAt[c] < 0 && !k.ok(x, av, bv) {
-				badAt[c] = i
-			}
-			if partials != nil {
-				res[i], partials[i] = k.both(x, av, bv)
-			} else {
-				res[i] = k.f(x, av, bv)
-			}
+		var buf [256]float64
+		s := 0.0
+		for i := lo; i < hi; i += len(buf) {
+			j := min(hi, i+len(buf))
+			p.block(buf[:j-i], i, j, check, &badAt[c])
+			s += vecmath.Sum(buf[:j-i])
 		}
+		sums[c] = s
 	})
 	for _, i := range badAt {
 		if i >= 0 {
-			return nil, xo.d[i*xo.s], true
+			return nil, 0, p.xo.d[i*p.xo.s], true
 		}
 	}
-	// The first backward pass with an incoming gradient scales the partials
-	// of the forward pass in place and hands them on; a later pass over the
-	// same graph, or one asking for the bare partials (g nil), recomputes
-	// them into a fresh buffer.
-	var handedOut atomic.Bool
-	out = record(k.name, t, []*tensor.Tensor{a}, func(_, gt *tensor.Tensor, gin []*tensor.Tensor) {
-		g, reduce := gradOf(gt)
-		if !a.RequiresGrad() {
-			return
+	for _, s := range sums {
+		total += s
+	}
+	return p, total, 0, false
+}
+
+// block evaluates elements [lo, hi) into out, which holds those elements
+// only, and the partials if the pass keeps them. With check it records in
+// *badAt the first element outside the support, if *badAt is still −1.
+func (p *pointwisePass) block(out []float64, lo, hi int, check bool, badAt *int) {
+	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
+	var pc []float64
+	if p.partials != nil {
+		pc = p.partials[lo:hi]
+	}
+	if k.vector != nil && bo.t == nil && xo.s == 1 && ao.s == 1 && k.vector(out, pc, xo.d[lo:hi], ao.d[lo:hi]) {
+		return
+	}
+	xd, ad, bd := xo.d, ao.d, bo.d
+	xs, as, bs := xo.s, ao.s, bo.s
+	for i := lo; i < hi; i++ {
+		x, av, bv := xd[i*xs], ad[i*as], bd[i*bs]
+		if check && *badAt < 0 && !k.ok(x, av, bv) {
+			*badAt = i
 		}
-		var buf []float64
-		if partials != nil && g != nil && !handedOut.Swap(true) {
-			buf = partials
-			forChunks(n, func(_, lo, hi int) {
-				for i := lo; i < hi; i++ {
-					if g[i] == 0 {
-						// A zero incoming gradient (a masked element) stays
-						// zero even where the partial is infinite.
-						buf[i] = 0
-						continue
-					}
-					buf[i] *= g[i]
-				}
-			})
+		if pc != nil {
+			out[i-lo], pc[i-lo] = k.both(x, av, bv)
 		} else {
-			buf = make([]float64, n)
-			forChunks(n, func(_, lo, hi int) {
-				for i := lo; i < hi; i++ {
-					if g != nil && g[i] == 0 {
-						buf[i] = 0
-						continue
-					}
-					x, av, bv := xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s]
-					var v float64
-					if k.both != nil {
-						_, v = k.both(x, av, bv)
-					} else {
-						v = k.da(x, av, bv)
-					}
-					if g != nil {
-						v *= g[i]
-					}
-					buf[i] = v
+			out[i-lo] = k.f(x, av, bv)
+		}
+	}
+}
+
+// gradient returns the gradient for a: each element's partial times its
+// incoming gradient, g[i], or gk for every element when g is nil. With
+// scaled false it returns the bare partials instead (gk is then 1). The
+// first scaled pass scales the forward pass's partials in place and hands
+// them on; later passes recompute them into a fresh buffer. With reduce
+// the result is summed to a's shape, else it has the pass's shape.
+func (p *pointwisePass) gradient(g []float64, gk float64, scaled, reduce bool) *tensor.Tensor {
+	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
+	n := numel(p.shape)
+	var buf []float64
+	if p.partials != nil && scaled && !p.handedOut.Swap(true) {
+		buf = p.partials
+		forChunks(n, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				gi := gk
+				if g != nil {
+					gi = g[i]
 				}
-			})
-		}
-		ga := tensor.FromData(buf, shape...)
-		if reduce {
-			ga = ga.SumTo(a.Shape())
-		}
-		gin[0] = ga
-	})
-	return out, 0, false
+				if gi == 0 {
+					// A zero incoming gradient (a masked element) stays
+					// zero even where the partial is infinite.
+					buf[i] = 0
+					continue
+				}
+				buf[i] *= gi
+			}
+		})
+	} else {
+		buf = make([]float64, n)
+		forChunks(n, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				gi := gk
+				if g != nil {
+					gi = g[i]
+				}
+				if gi == 0 {
+					buf[i] = 0
+					continue
+				}
+				x, av, bv := xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s]
+				var v float64
+				if k.both != nil {
+					_, v = k.both(x, av, bv)
+				} else {
+					v = k.da(x, av, bv)
+				}
+				buf[i] = v * gi
+			}
+		})
+	}
+	ga := tensor.FromData(buf, p.shape...)
+	if reduce {
+		ga = ga.SumTo(p.a.Shape())
+	}
+	return ga
 }
 
 // xlogyF is x·log(y) with 0 where x is 0 (unless y is NaN), as Tensor.Xlogy.
@@ -202,4 +275,27 @@ func (b *base) pointwiseLogProb(k pointwise, value, a, c *tensor.Tensor, what st
 		return nil, b.supportError(value, what, v)
 	}
 	return lp.Expand(shape...), nil
+}
+
+// pointwiseSumLogProb is the SumLogProb of a family whose log-density is the
+// kernel k: LogProb's checks and errors, then one pass that keeps only the
+// sum, so that neither the log-density nor, backward, its expanded gradient
+// is materialized.
+func (b *base) pointwiseSumLogProb(k pointwise, value, a, c *tensor.Tensor, what string) (*tensor.Tensor, []int, error) {
+	shape, err := b.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ks []int
+	if c == nil {
+		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape())
+	} else {
+		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape(), c.Shape())
+	}
+	copies := float64(numel(shape)) / float64(max(numel(ks), 1)) // an expanded batch repeats the values
+	s, v, bad := k.sum(value, a, c, ks, b.validating(), copies)
+	if bad {
+		return nil, nil, b.supportError(value, what, v)
+	}
+	return s, shape, nil
 }

@@ -71,6 +71,12 @@ func (d *PoissonDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	return d.pointwiseLogProb(poissonKernel(), value, d.rate, nil, "a nonnegative integer")
 }
 
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *PoissonDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	return d.pointwiseSumLogProb(poissonKernel(), value, d.rate, nil, "a nonnegative integer")
+}
+
 // Mean returns λ.
 func (d *PoissonDist) Mean() *tensor.Tensor { return d.rate.Expand(d.batch...) }
 

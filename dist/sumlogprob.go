@@ -179,20 +179,27 @@ func sumAndSquares(xs []float64, m, iv float64) (sum, squares float64) {
 }
 
 // SumLogProb returns the sum of the Bernoulli log-density over value and the
-// shape LogProb would have. From logits with the value laid out like the
-// logits it is one fused pass, x·l − softplus(l) from a single e^−|l| per
-// element; other layouts sum LogProb.
+// shape LogProb would have, in one pass that stores no log-density. From
+// logits with the value laid out like the logits it is the vectorized
+// x·l − softplus(l), from a single e^−|l| per element; other layouts run
+// the elementwise kernel a block at a time.
 func (d *BernoulliDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	if d.logits == nil && d.probs.Len() == 1 && !d.probs.RequiresGrad() {
+		lp, err := d.LogProb(value) // one constant probability: no kernel at all
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), lp.Shape(), nil
+	}
+	if d.logits == nil {
+		return d.pointwiseSumLogProb(bernoulliProbsKernel(), value, d.probs, nil, "0 or 1")
+	}
 	shape, err := d.checkLogProb(value)
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.logits == nil || value.RequiresGrad() || !slices.Equal(shape, d.logits.Shape()) || !isTrailingRepeat(value.Shape(), shape) {
-		lp, err := d.LogProb(value)
-		if err != nil {
-			return nil, nil, err
-		}
-		return lp.Sum(), shape, nil
+	if value.RequiresGrad() || !slices.Equal(shape, d.logits.Shape()) || !isTrailingRepeat(value.Shape(), shape) {
+		return d.pointwiseSumLogProb(bernoulliLogitsKernel(), value, d.logits, nil, "0 or 1")
 	}
 	s, bad, v := bernoulliLogitsSum(value, d.logits, d.validating())
 	if bad {

@@ -206,3 +206,102 @@ func TestBernoulliSumLogProbBatched(t *testing.T) {
 		checkBernoulliSum(t, fmt.Sprintf("m=%d", m), BernoulliLogits(logits), logits, tensor.New(xd, m), []float64{-0.25, 1, 3})
 	}
 }
+
+// TestPointwiseSumLogProb checks the fused sums of the discrete families
+// against LogProb(value).Sum(): the value, the shape, and the parameter's
+// gradient under incoming gradients other than 1, on two backward passes
+// over one graph (the first scales stored partials in place, the second
+// recomputes them), on one chunk and several, with broadcast parameters and
+// expanded batches.
+func TestPointwiseSumLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	counts := func(n int, hi float64) *tensor.Tensor {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = math.Floor(rng.Float64() * (hi + 1))
+		}
+		return tensor.FromData(d, n)
+	}
+	unit := func(shape ...int) *tensor.Tensor {
+		return tensor.RandU(rng, shape...).MulScalar(0.8).AddScalar(0.1).SetRequiresGrad(true)
+	}
+	big := 2*chunkSize + 7
+	cases := []struct {
+		name  string
+		d     func(param *tensor.Tensor) Distribution
+		param *tensor.Tensor
+		value *tensor.Tensor
+	}{
+		{"poisson", func(p *tensor.Tensor) Distribution { return Poisson(p) }, unit(40).MulScalar(5).Detach().SetRequiresGrad(true), counts(40, 6)},
+		{"poisson several chunks", func(p *tensor.Tensor) Distribution { return Poisson(p) }, tensor.Scalar(2.5).SetRequiresGrad(true), counts(big, 6)},
+		{"geometric expanded", func(p *tensor.Tensor) Distribution { return Geometric(p).Expand(3, 20) }, unit(20), counts(20, 4)},
+		{"binomial probs", func(p *tensor.Tensor) Distribution { return Binomial(tensor.Scalar(5), p) }, unit(4, 1), counts(30, 5).Reshape(6, 5).Narrow(0, 0, 4)},
+		{"binomial logits", func(p *tensor.Tensor) Distribution { return BinomialLogits(tensor.Scalar(5), p) }, tensor.RandN(rng, big).SetRequiresGrad(true), counts(big, 5)},
+		{"bernoulli probs", func(p *tensor.Tensor) Distribution { return BernoulliProbs(p) }, unit(big), counts(big, 1)},
+		{"bernoulli logits broadcast", func(p *tensor.Tensor) Distribution { return BernoulliLogits(p) }, tensor.RandN(rng, 7, 1).SetRequiresGrad(true), counts(35, 1).Reshape(7, 5)},
+	}
+	for _, c := range cases {
+		d := c.d(c.param)
+		sum, shape, err := d.(SumLogProber).SumLogProb(c.value)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		lp, err := d.LogProb(c.value)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		ref := lp.Sum()
+		if !slices.Equal(shape, lp.Shape()) {
+			t.Errorf("%s: shape %v, LogProb shape %v", c.name, shape, lp.Shape())
+		}
+		if math.Abs(sum.Item()-ref.Item()) > 1e-10*math.Abs(ref.Item()) {
+			t.Errorf("%s: sum %.15g, reference %.15g", c.name, sum.Item(), ref.Item())
+		}
+		for _, k := range []float64{1.7, -0.3} {
+			got := tensor.Gradients(sum.MulScalar(k), c.param)[0]
+			want := tensor.Gradients(ref.MulScalar(k), c.param)[0]
+			if !slices.Equal(got.Shape(), want.Shape()) {
+				t.Fatalf("%s: gradient shape %v, reference %v", c.name, got.Shape(), want.Shape())
+			}
+			for i, v := range got.Data() {
+				if w := want.Data()[i]; math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+					t.Fatalf("%s k=%v: grad[%d] = %.15g, reference %.15g", c.name, k, i, v, w)
+				}
+			}
+			// LogProb's backward pass shares code with the fused one:
+			// central differences of the sum are an independent reference.
+			for _, i := range []int{0, got.Len() / 2, got.Len() - 1} {
+				fd := k * centralDiff(t, c.d, c.param, c.value, i)
+				if v := got.Data()[i]; math.Abs(v-fd) > 1e-5*math.Max(1, math.Abs(fd)) {
+					t.Fatalf("%s k=%v: grad[%d] = %.10g, central difference %.10g", c.name, k, i, v, fd)
+				}
+			}
+		}
+	}
+	// Values outside the support are the same error as LogProb's.
+	bad := counts(big, 6)
+	bad.Data()[big-2] = 2.5
+	if _, _, err := Poisson(tensor.Scalar(2)).SumLogProb(bad); err == nil {
+		t.Error("Poisson SumLogProb accepted 2.5")
+	}
+	if _, _, err := BernoulliProbs(unit(big)).SumLogProb(bad); err == nil {
+		t.Error("Bernoulli SumLogProb accepted 2.5")
+	}
+}
+
+// centralDiff is the derivative of the summed log-density of value with
+// respect to element i of param, by central differences.
+func centralDiff(t *testing.T, d func(*tensor.Tensor) Distribution, param, value *tensor.Tensor, i int) float64 {
+	t.Helper()
+	at := func(delta float64) float64 {
+		p := param.Detach().Clone()
+		p.Data()[i] += delta
+		s, _, err := d(p).(SumLogProber).SumLogProb(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Item()
+	}
+	h := 1e-6 * math.Max(1, math.Abs(param.Data()[i]))
+	return (at(h) - at(-h)) / (2 * h)
+}
