@@ -89,7 +89,7 @@ func (d *BinomialDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tenso
 
 // logChoose returns log(n choose k).
 func logChoose(n, k float64) float64 {
-	return tensor.LgammaFloat(n+1) - tensor.LgammaFloat(k+1) - tensor.LgammaFloat(n-k+1)
+	return logFactorial(n) - logFactorial(k) - logFactorial(n-k)
 }
 
 // inCount reports whether k is an integer in [0, n].

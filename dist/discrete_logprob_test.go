@@ -94,6 +94,24 @@ func discreteCases() []discreteCase {
 			ref:    func(p []float64, x float64) float64 { return distuv.Poisson{Lambda: p[0]}.LogProb(x) },
 		},
 		{
+			// rates laid out like the counts (the vectorized path), with
+			// counts on both sides of the log-factorial table's end
+			name:   "PoissonElementwise",
+			make:   func(ps []*tensor.Tensor) dist.Distribution { return dist.Poisson(ps[0]) },
+			params: []param{{[]float64{0.5, 900, 1500, 3000, 1e-3, 40}, []int{6}}},
+			value:  param{[]float64{0, 1000, 1024, 2999, 1023, 41}, []int{6}},
+			out:    []int{6},
+			ref:    func(p []float64, x float64) float64 { return distuv.Poisson{Lambda: p[0]}.LogProb(x) },
+		},
+		{
+			name:   "PoissonScalarRate",
+			make:   func(ps []*tensor.Tensor) dist.Distribution { return dist.Poisson(ps[0]) },
+			params: []param{{[]float64{2.5}, []int{}}},
+			value:  param{[]float64{0, 1, 2, 3, 7, 1030}, []int{6}},
+			out:    []int{6},
+			ref:    func(p []float64, x float64) float64 { return distuv.Poisson{Lambda: p[0]}.LogProb(x) },
+		},
+		{
 			name:   "Geometric",
 			make:   func(ps []*tensor.Tensor) dist.Distribution { return dist.Geometric(ps[0]) },
 			params: []param{{[]float64{0.01, 0.3, 0.9, 1}, []int{4}}},

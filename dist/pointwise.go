@@ -113,7 +113,7 @@ func (k pointwise) eval(value, a, b *tensor.Tensor, shape []int, check bool, res
 			p.block(res[lo:hi], lo, hi, check, &badAt[c])
 			return
 		}
-		var buf [256]float64
+		buf := make([]float64, min(blockLen, hi-lo))
 		s := 0.0
 		for i := lo; i < hi; i += len(buf) {
 			j := min(hi, i+len(buf))
@@ -142,8 +142,13 @@ func (p *pointwisePass) block(out []float64, lo, hi int, check bool, badAt *int)
 	if p.partials != nil {
 		pc = p.partials[lo:hi]
 	}
-	if k.vector != nil && bo.t == nil && xo.s == 1 && ao.s == 1 && k.vector(out, pc, xo.d[lo:hi], ao.d[lo:hi]) {
-		return
+	if k.vector != nil && bo.t == nil && xo.s == 1 {
+		if ao.s == 1 && k.vector(out, pc, xo.d[lo:hi], ao.d[lo:hi]) {
+			return
+		}
+		if ao.s == 0 && p.vectorRepeated(out, pc, lo, hi) {
+			return
+		}
 	}
 	xd, ad, bd := xo.d, ao.d, bo.d
 	xs, as, bs := xo.s, ao.s, bo.s
@@ -159,6 +164,33 @@ func (p *pointwisePass) block(out []float64, lo, hi int, check bool, badAt *int)
 		}
 	}
 }
+
+// vectorRepeated runs the vector kernel over elements [lo, hi) with the
+// single-element parameter repeated into a buffer, a block at a time. It
+// reports false if the kernel declines a block; the caller then redoes
+// every element.
+func (p *pointwisePass) vectorRepeated(out, pc []float64, lo, hi int) bool {
+	rep := make([]float64, min(blockLen, hi-lo))
+	for i := range rep {
+		rep[i] = p.ao.d[0]
+	}
+	for i := lo; i < hi; i += len(rep) {
+		j := min(hi, i+len(rep))
+		var pcb []float64
+		if pc != nil {
+			pcb = pc[i-lo : j-lo]
+		}
+		if !p.k.vector(out[i-lo:j-lo], pcb, p.xo.d[i:j], rep[:j-i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// blockLen is how many elements a kernel evaluates at a time where it keeps
+// only their sum or repeats a parameter: few enough to stay in the fastest
+// cache, enough for the vector kernels to pay off.
+const blockLen = 256
 
 // gradient returns the gradient for a: each element's partial times its
 // incoming gradient, g[i], or gk for every element when g is nil. With

@@ -6,6 +6,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -58,11 +59,42 @@ func (d *PoissonDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor
 // poissonKernel is xlogy(k, λ) - λ - log k!.
 func poissonKernel() pointwise {
 	return pointwise{
-		name: "PoissonLogProb",
-		f:    func(k, l, _ float64) float64 { return xlogyF(k, l) - l - tensor.LgammaFloat(k+1) },
-		da:   func(k, l, _ float64) float64 { return xdivyF(k, l) - 1 },
-		ok:   func(k, _, _ float64) bool { return isCount(k) },
+		name:   "PoissonLogProb",
+		f:      func(k, l, _ float64) float64 { return xlogyF(k, l) - l - logFactorial(k) },
+		da:     func(k, l, _ float64) float64 { return xdivyF(k, l) - 1 },
+		ok:     func(k, _, _ float64) bool { return isCount(k) },
+		vector: poissonVector,
 	}
+}
+
+// poissonVector is the Poisson log-density of counts k over whole slices:
+// log λ comes from the vectorized logarithm and log k! from the table for
+// small counts. It declines values that are not nonnegative integers.
+func poissonVector(res, _, k, rate []float64) bool {
+	for _, v := range k {
+		if !isCount(v) {
+			return false
+		}
+	}
+	vecmath.Log(res, rate)
+	table := logFactorials()
+	rate = rate[:len(k)]
+	res = res[:len(k)]
+	for i, kv := range k {
+		l := rate[i]
+		t := kv * res[i]
+		if kv == 0 && l == l {
+			t = 0 // xlogy(0, λ) is 0, even where log λ is infinite
+		}
+		lf := 0.0
+		if kv < logFactorialTableLen {
+			lf = table[int(kv)]
+		} else {
+			lf = tensor.LgammaFloat(kv + 1)
+		}
+		res[i] = t - l - lf
+	}
+	return true
 }
 
 // LogProb returns k log λ - λ - log k!, in one fused pass. A value that is
