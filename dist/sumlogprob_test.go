@@ -31,54 +31,71 @@ func TestNormalSumLogProb(t *testing.T) {
 		{[]int{2, 20000}, []int{20000}, []int{2, 1}, nil, []bool{false, true, true}},
 	}
 	for _, c := range cases {
-		wants := c.wants
-		if wants == nil {
-			wants = []bool{true, true, true}
+		for _, logNormal := range []bool{false, true} {
+			checkNormalSum(t, rng, c.x, c.loc, c.scale, c.expand, c.wants, logNormal)
 		}
-		mk := func(shape []int, lo, hi float64, want bool) *tensor.Tensor {
-			v := tensor.RandU(rng, shape...)
-			return v.MulScalar(hi - lo).AddScalar(lo).Detach().Clone().SetRequiresGrad(want)
+	}
+}
+
+// checkNormalSum compares the fused Normal (or LogNormal) sum over a value
+// of shape xs with LogProb(value).Sum(), and their gradients under an
+// incoming gradient of 1.7.
+func checkNormalSum(t *testing.T, rng *rand.Rand, xs, locs, scales, expand []int, wants []bool, logNormal bool) {
+	t.Helper()
+	c := fmt.Sprintf("x %v loc %v scale %v expand %v wants %v logNormal %v", xs, locs, scales, expand, wants, logNormal)
+	if wants == nil {
+		wants = []bool{true, true, true}
+	}
+	mk := func(shape []int, lo, hi float64, want bool) *tensor.Tensor {
+		v := tensor.RandU(rng, shape...)
+		return v.MulScalar(hi - lo).AddScalar(lo).Detach().Clone().SetRequiresGrad(want)
+	}
+	xlo := -2.0
+	if logNormal {
+		xlo = 0.1
+	}
+	x, loc, scale := mk(xs, xlo, 2, wants[0]), mk(locs, -1, 1, wants[1]), mk(scales, 0.5, 2, wants[2])
+	var d Distribution = Normal(loc, scale)
+	if logNormal {
+		d = LogNormal(loc, scale)
+	}
+	if expand != nil {
+		d = d.Expand(expand...)
+	}
+	sum, shape, err := d.(SumLogProber).SumLogProb(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := d.LogProb(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := lp.Sum()
+	if !slices.Equal(shape, lp.Shape()) {
+		t.Errorf("%v: shape %v, LogProb shape %v", c, shape, lp.Shape())
+	}
+	// Summation order differs (chunked partial sums): agree to rounding.
+	if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
+		t.Errorf("%v: sum %.15g, reference %.15g", c, sum.Item(), ref.Item())
+	}
+	// An incoming gradient other than 1 checks that it scales each
+	// element's partials.
+	got := tensor.Gradients(sum.MulScalar(1.7), x, loc, scale)
+	want := tensor.Gradients(ref.MulScalar(1.7), x, loc, scale)
+	for k := range got {
+		if (got[k] == nil) != (want[k] == nil) {
+			t.Fatalf("%v: input %d: gradient %v, reference %v", c, k, got[k], want[k])
 		}
-		x, loc, scale := mk(c.x, -2, 2, wants[0]), mk(c.loc, -1, 1, wants[1]), mk(c.scale, 0.5, 2, wants[2])
-		var d Distribution = Normal(loc, scale)
-		if c.expand != nil {
-			d = d.Expand(c.expand...)
+		if got[k] == nil {
+			continue
 		}
-		sum, shape, err := d.(SumLogProber).SumLogProb(x)
-		if err != nil {
-			t.Fatal(err)
+		if !slices.Equal(got[k].Shape(), want[k].Shape()) {
+			t.Errorf("%v: input %d: gradient shape %v, reference %v", c, k, got[k].Shape(), want[k].Shape())
 		}
-		lp, err := d.LogProb(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref := lp.Sum()
-		if !slices.Equal(shape, lp.Shape()) {
-			t.Errorf("%v: shape %v, LogProb shape %v", c, shape, lp.Shape())
-		}
-		// Summation order differs (chunked partial sums): agree to rounding.
-		if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
-			t.Errorf("%v: sum %.15g, reference %.15g", c, sum.Item(), ref.Item())
-		}
-		// An incoming gradient other than 1 checks that it scales each
-		// element's partials.
-		got := tensor.Gradients(sum.MulScalar(1.7), x, loc, scale)
-		want := tensor.Gradients(ref.MulScalar(1.7), x, loc, scale)
-		for k := range got {
-			if (got[k] == nil) != (want[k] == nil) {
-				t.Fatalf("%v: input %d: gradient %v, reference %v", c, k, got[k], want[k])
-			}
-			if got[k] == nil {
-				continue
-			}
-			if !slices.Equal(got[k].Shape(), want[k].Shape()) {
-				t.Errorf("%v: input %d: gradient shape %v, reference %v", c, k, got[k].Shape(), want[k].Shape())
-			}
-			for i, v := range got[k].Data() {
-				w := want[k].Data()[i]
-				if math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
-					t.Errorf("%v: input %d grad[%d] = %.15g, reference %.15g", c, k, i, v, w)
-				}
+		for i, v := range got[k].Data() {
+			w := want[k].Data()[i]
+			if math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+				t.Errorf("%v: input %d grad[%d] = %.15g, reference %.15g", c, k, i, v, w)
 			}
 		}
 	}
