@@ -213,6 +213,21 @@ func (b *base) checkValues(value *tensor.Tensor, what string, ok func(float64) b
 	return nil
 }
 
+// checkNonNegativeValues reports a negative or NaN value in value as an
+// out-of-support error, when validation is on: checkValues for the
+// nonnegative support, in a loop without a call per element.
+func (b *base) checkNonNegativeValues(value *tensor.Tensor) error {
+	if !b.validating() {
+		return nil
+	}
+	for _, v := range value.Data() {
+		if !(v >= 0) {
+			return b.supportError(value, "nonnegative", v)
+		}
+	}
+	return nil
+}
+
 // checkRealValues reports a NaN in value as an out-of-support error naming
 // the support what (such as "real"), when validation is on. Finite tensors,
 // the usual case, pass with the cached AllFinite scan instead of a
@@ -249,11 +264,10 @@ func (b *base) checkParam(arg string, t *tensor.Tensor, what string, ok func(flo
 }
 
 // Value predicates shared by the families. NaN fails every one of them.
-func isReal(v float64) bool        { return v == v }
-func isFinite(v float64) bool      { return !math.IsInf(v, 0) && v == v }
-func isPositive(v float64) bool    { return v > 0 }
-func isNonNegative(v float64) bool { return v >= 0 }
-func isUnit(v float64) bool        { return v >= 0 && v <= 1 }
+func isReal(v float64) bool     { return v == v }
+func isFinite(v float64) bool   { return !math.IsInf(v, 0) && v == v }
+func isPositive(v float64) bool { return v > 0 }
+func isUnit(v float64) bool     { return v >= 0 && v <= 1 }
 
 // broadcastParams returns the broadcast shape of the parameters, recording
 // an error naming them when they do not broadcast.

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -59,12 +60,108 @@ func (d *GammaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "nonnegative", isNonNegative); err != nil {
+	if err := d.checkNonNegativeValues(value); err != nil {
 		return nil, err
 	}
 	a, b := d.conc, d.rate
 	lp := xlogy(a, b).Add(xlogy(a.AddScalar(-1), value)).Sub(b.Mul(value)).Sub(a.Lgamma())
 	return lp.Expand(shape...), nil
+}
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *GammaDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.checkNonNegativeValues(value); err != nil {
+		return nil, nil, err
+	}
+	return blockSum(gammaKernel(), shape, value, d.conc, d.rate), shape, nil
+}
+
+// gammaKernel is xlogy(α, β) + xlogy(α−1, x) − βx − log Γ(α), LogProb's
+// formula, with log x from the vectorized logarithm and log β, log Γ(α)
+// and ψ(α) computed once for a single-element parameter.
+func gammaKernel() blockKernel {
+	return blockKernel{
+		name: "GammaLogProb",
+		logProb: func(out []float64, in [][]float64, uniform []bool) {
+			x, a, b := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
+			vecmath.Log(out, x)
+			if uniform[1] && uniform[2] { // one α and one β: their terms once
+				a0, b0 := a[0], b[0]
+				ab, lg, am1 := xlogyF(a0, b0), tensor.LgammaFloat(a0), a0-1
+				for i, lx := range out {
+					out[i] = ab + xlogyLog(am1, x[i], lx) - b0*x[i] - lg
+				}
+				return
+			}
+			lg := hoist(a, uniform[1], tensor.LgammaFloat)
+			for i, lx := range out {
+				ai, bi := a[i], b[i]
+				out[i] = xlogyF(ai, bi) + xlogyLog(ai-1, x[i], lx) - bi*x[i] - lg.at(i)
+			}
+		},
+		grad: func(k float64, in [][]float64, uniform []bool, d [][]float64) {
+			x, a, b := in[0], in[1], in[2]
+			if da := d[1]; da != nil { // k·(log β + log x − ψ(α)), log x's term 0 where α−1 = x = 0
+				lb := hoist(b, uniform[2], math.Log)
+				dg := hoist(a, uniform[1], tensor.DigammaFloat)
+				vecmath.Log(da, x)
+				if uniform[1] && uniform[2] && a[0] != 1 && (a[0] != 0 || b[0] != 0) {
+					c := lb.v - dg.v // log x's term never vanishes here
+					for i, lx := range da {
+						da[i] = k * (lx + c)
+					}
+				} else {
+					gammaConcGrad(k, da, a, b, x, lb, dg)
+				}
+			}
+			if dx := d[0]; dx != nil {
+				for i := range dx {
+					dx[i] = k * ((a[i]-1)/x[i] - b[i])
+				}
+			}
+			if db := d[2]; db != nil {
+				if uniform[1] && uniform[2] {
+					ab := a[0] / b[0]
+					for i := range db {
+						db[i] = k * (ab - x[i])
+					}
+					return
+				}
+				for i := range db {
+					db[i] = k * (a[i]/b[i] - x[i])
+				}
+			}
+		},
+	}
+}
+
+// gammaConcGrad stores k·(log β + log x − ψ(α)) in da, which holds log x
+// on entry; log x's term is 0 where α−1 = x = 0 and log β's where α = β = 0,
+// as the derivatives of LogProb's xlogy terms are.
+func gammaConcGrad(k float64, da, a, b, x []float64, lb, dg hoisted) {
+	for i, lx := range da {
+		if a[i] == 1 && x[i] == 0 {
+			lx = 0
+		}
+		ly := lb.at(i)
+		if a[i] == 0 && b[i] == 0 {
+			ly = 0
+		}
+		da[i] = k * (ly + lx - dg.at(i))
+	}
+}
+
+// xlogyLog is xlogy(c, y) given log y: 0 where c is 0 and y is not NaN.
+func xlogyLog(c, y, logY float64) float64 {
+	if c == 0 && y == y {
+		return 0
+	}
+	return c * logY
 }
 
 // Mean returns α/β.
@@ -132,11 +229,66 @@ func (d *ExponentialDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "nonnegative", isNonNegative); err != nil {
+	if err := d.checkNonNegativeValues(value); err != nil {
 		return nil, err
 	}
 	lp := d.rate.Log().Sub(d.rate.Mul(value))
 	return lp.Expand(shape...), nil
+}
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *ExponentialDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.checkNonNegativeValues(value); err != nil {
+		return nil, nil, err
+	}
+	return blockSum(exponentialKernel(), shape, value, d.rate), shape, nil
+}
+
+// exponentialKernel is log λ − λx, with log λ computed once for a
+// single-element rate.
+func exponentialKernel() blockKernel {
+	return blockKernel{
+		name: "ExponentialLogProb",
+		logProb: func(out []float64, in [][]float64, uniform []bool) {
+			x, r := in[0][:len(out)], in[1][:len(out)]
+			if uniform[1] {
+				r0, lr := r[0], math.Log(r[0])
+				for i, xv := range x {
+					out[i] = lr - r0*xv
+				}
+				return
+			}
+			vecmath.Log(out, r)
+			for i, xv := range x {
+				out[i] -= r[i] * xv
+			}
+		},
+		grad: func(k float64, in [][]float64, uniform []bool, d [][]float64) {
+			x, r := in[0], in[1]
+			if dx := d[0]; dx != nil {
+				for i := range dx {
+					dx[i] = -k * r[i]
+				}
+			}
+			if dr := d[1]; dr != nil {
+				if uniform[1] {
+					inv := 1 / r[0]
+					for i := range dr {
+						dr[i] = k * (inv - x[i])
+					}
+					return
+				}
+				for i := range dr {
+					dr[i] = k * (1/r[i] - x[i])
+				}
+			}
+		},
+	}
 }
 
 // Mean returns 1/λ.

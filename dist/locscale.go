@@ -175,7 +175,7 @@ func (d *HalfCauchyDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "nonnegative", isNonNegative); err != nil {
+	if err := d.checkNonNegativeValues(value); err != nil {
 		return nil, err
 	}
 	lp := cauchyLogProb(value, nil, d.scale, math.Ln2)
@@ -252,7 +252,7 @@ func (d *HalfNormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "nonnegative", isNonNegative); err != nil {
+	if err := d.checkNonNegativeValues(value); err != nil {
 		return nil, err
 	}
 	lp, _ := normalLogProb(value, tensor.Scalar(0), d.scale, false)
