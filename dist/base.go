@@ -228,6 +228,21 @@ func (b *base) checkNonNegativeValues(value *tensor.Tensor) error {
 	return nil
 }
 
+// checkUnitValues reports a value outside [0, 1] (or NaN) as an
+// out-of-support error, when validation is on: checkValues for the unit
+// interval, in a loop without a call per element.
+func (b *base) checkUnitValues(value *tensor.Tensor) error {
+	if !b.validating() {
+		return nil
+	}
+	for _, v := range value.Data() {
+		if !(v >= 0 && v <= 1) {
+			return b.supportError(value, "unit interval", v)
+		}
+	}
+	return nil
+}
+
 // checkRealValues reports a NaN in value as an out-of-support error naming
 // the support what (such as "real"), when validation is on. Finite tensors,
 // the usual case, pass with the cached AllFinite scan instead of a

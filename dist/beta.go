@@ -67,7 +67,7 @@ func (d *BetaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkValues(value, "unit interval", isUnit); err != nil {
+	if err := d.checkUnitValues(value); err != nil {
 		return nil, err
 	}
 	a, b := d.c1, d.c0

@@ -12,8 +12,9 @@ import (
 // uniform[j] reports that in[j] repeats one element.
 type blockKernel struct {
 	name string
-	// logProb stores each element's log-density in out.
-	logProb func(out []float64, in [][]float64, uniform []bool)
+	// logProb stores each element's log-density in out; tmp is scratch
+	// space of out's length.
+	logProb func(out, tmp []float64, in [][]float64, uniform []bool)
 	// grad stores k·∂f/∂in[j] in d[j] for every j whose d[j] is not nil.
 	grad func(k float64, in [][]float64, uniform []bool, d [][]float64)
 }
@@ -40,11 +41,11 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 	partial := make([]float64, nc)
 	forChunks(n, func(c, lo, hi int) {
 		b := newBlockInputs(opnds, min(blockLen, hi-lo))
-		out := make([]float64, b.size)
+		out, tmp := make([]float64, b.size), make([]float64, b.size)
 		s := 0.0
 		for i := lo; i < hi; i += b.size {
 			e := min(hi, i+b.size)
-			k.logProb(out[:e-i], b.at(i, e), b.uniform)
+			k.logProb(out[:e-i], tmp[:e-i], b.at(i, e), b.uniform)
 			s += vecmath.Sum(out[:e-i])
 		}
 		partial[c] = s

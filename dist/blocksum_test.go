@@ -35,19 +35,25 @@ func TestBlockSumLogProb(t *testing.T) {
 		{x: []int{big}, q: []int{big}, xGrad: true},
 		{x: []int{1}},
 	}
+	// make builds a family from two positive parameters p and q; r is a
+	// third, real parameter shaped like q.
 	families := []struct {
 		name string
-		make func(p, q *tensor.Tensor) Distribution
+		xs   [2]float64 // range of the values
+		make func(p, q, r *tensor.Tensor) Distribution
 	}{
-		{"Gamma", func(p, q *tensor.Tensor) Distribution { return Gamma(p, q) }},
-		{"Exponential", func(p, _ *tensor.Tensor) Distribution { return Exponential(p) }},
+		{"Gamma", [2]float64{0.05, 3}, func(p, q, _ *tensor.Tensor) Distribution { return Gamma(p, q) }},
+		{"Exponential", [2]float64{0.05, 3}, func(p, _, _ *tensor.Tensor) Distribution { return Exponential(p) }},
+		{"Beta", [2]float64{0.02, 0.98}, func(p, q, _ *tensor.Tensor) Distribution { return Beta(p, q) }},
+		{"StudentT", [2]float64{-4, 4}, func(p, q, r *tensor.Tensor) Distribution { return StudentT(p, r, q) }},
+		{"LogNormal", [2]float64{0.05, 3}, func(_, q, r *tensor.Tensor) Distribution { return LogNormal(r, q) }},
 	}
 	for _, f := range families {
 		for _, l := range layouts {
 			name := fmt.Sprintf("%s %+v", f.name, l)
-			x := pos(l.xGrad, 0.05, 3, l.x...)
-			p, q := pos(true, 0.5, 3, l.p...), pos(true, 0.5, 2, l.q...)
-			checkBlockSum(t, name, f.make(p, q), l.expand, x, []*tensor.Tensor{x, p, q})
+			x := pos(l.xGrad, f.xs[0], f.xs[1], l.x...)
+			p, q, r := pos(true, 0.5, 3, l.p...), pos(true, 0.5, 2, l.q...), pos(true, -1, 1, l.q...)
+			checkBlockSum(t, name, f.make(p, q, r), l.expand, x, []*tensor.Tensor{x, p, q, r})
 		}
 	}
 	// xlogy(α−1, x) at α = 1, x = 0 is 0, and so is its derivative in α.
@@ -56,6 +62,9 @@ func TestBlockSumLogProb(t *testing.T) {
 	checkBlockSum(t, "Gamma at x = 0", Gamma(a, b), nil, tensor.Vector(0, 0.5, 2), []*tensor.Tensor{a, b})
 	a1 := tensor.Scalar(1).SetRequiresGrad(true)
 	checkBlockSum(t, "Gamma(1, β) at x = 0", Gamma(a1, b), nil, tensor.Vector(0, 0.5, 2), []*tensor.Tensor{a1, b})
+	// Beta's xlogy terms at the ends of the unit interval.
+	checkBlockSum(t, "Beta(1, b) at x = 0", Beta(a1, b), nil, tensor.Vector(0, 0.5), []*tensor.Tensor{a1, b})
+	checkBlockSum(t, "Beta(a, 1) at x = 1", Beta(b, a1), nil, tensor.Vector(0.5, 1), []*tensor.Tensor{b, a1})
 }
 
 // checkBlockSum compares d's fused sum over x (d expanded to expand when

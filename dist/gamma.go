@@ -87,7 +87,7 @@ func (d *GammaDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, err
 func gammaKernel() blockKernel {
 	return blockKernel{
 		name: "GammaLogProb",
-		logProb: func(out []float64, in [][]float64, uniform []bool) {
+		logProb: func(out, _ []float64, in [][]float64, uniform []bool) {
 			x, a, b := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
 			vecmath.Log(out, x)
 			if uniform[1] && uniform[2] { // one α and one β: their terms once
@@ -254,7 +254,7 @@ func (d *ExponentialDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []in
 func exponentialKernel() blockKernel {
 	return blockKernel{
 		name: "ExponentialLogProb",
-		logProb: func(out []float64, in [][]float64, uniform []bool) {
+		logProb: func(out, _ []float64, in [][]float64, uniform []bool) {
 			x, r := in[0][:len(out)], in[1][:len(out)]
 			if uniform[1] {
 				r0, lr := r[0], math.Log(r[0])

@@ -34,7 +34,7 @@ func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 	if d.loc.Len() == 1 && d.scale.Len() == 1 && !value.RequiresGrad() {
 		s, nan = normalSum(value, d.loc, d.scale, float64(numel(shape))/float64(max(value.Len(), 1)))
 	} else {
-		s, nan = normalSumAny(value, d.loc, d.scale, false, shape)
+		s, nan = normalSumAny(value, d.loc, d.scale, shape)
 	}
 	if nan && d.validating() {
 		if err := d.checkRealValues(value, "real"); err != nil {
@@ -87,29 +87,12 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 	}), total != total
 }
 
-// SumLogProb returns the sum of the LogNormal log-density over value and the
-// shape LogProb would have, in one pass that stores no log-density.
-func (d *LogNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, nan := normalSumAny(value, d.loc, d.scale, true, shape)
-	if nan && d.validating() {
-		if err := d.checkValues(value, "positive", isPositive); err != nil {
-			return nil, nil, err
-		}
-	}
-	return s, shape, nil
-}
-
-// normalSumAny is the sum over shape of log N(x | loc, scale), or with logx
-// the LogNormal log-density, for operands of any layout that broadcast to
-// shape. The forward pass evaluates the log-density a block at a time into
-// a buffer and keeps only the sum; the backward pass recomputes each
-// element's partials, scaled by the incoming gradient, into the operands'
-// gradients.
-func normalSumAny(x, loc, scale *tensor.Tensor, logx bool, shape []int) (*tensor.Tensor, bool) {
+// normalSumAny is the sum over shape of log N(x | loc, scale) for operands
+// of any layout that broadcast to shape. The forward pass evaluates the
+// log-density a block at a time into a buffer on the stack and keeps only
+// the sum; the backward pass recomputes each element's partials, scaled by
+// the incoming gradient, into the operands' gradients.
+func normalSumAny(x, loc, scale *tensor.Tensor, shape []int) (*tensor.Tensor, bool) {
 	ks, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
 	xo, mo, so := operandOf(x, ks), operandOf(loc, ks), operandOf(scale, ks)
 	n := numel(ks)
@@ -118,11 +101,11 @@ func normalSumAny(x, loc, scale *tensor.Tensor, logx bool, shape []int) (*tensor
 	var total float64
 	var nan bool
 	if nc == 1 {
-		total, nan = normalBlockSum(xo, mo, so, logx, 0, n)
+		total, nan = normalBlockSum(xo, mo, so, 0, n)
 	} else {
 		partial := make([]float64, nc)
 		nanAt := make([]bool, nc)
-		forChunks(n, func(c, lo, hi int) { partial[c], nanAt[c] = normalBlockSum(xo, mo, so, logx, lo, hi) })
+		forChunks(n, func(c, lo, hi int) { partial[c], nanAt[c] = normalBlockSum(xo, mo, so, lo, hi) })
 		for c := range nc {
 			total += partial[c]
 			nan = nan || nanAt[c]
@@ -133,21 +116,17 @@ func normalSumAny(x, loc, scale *tensor.Tensor, logx bool, shape []int) (*tensor
 	if !wx && !wm && !ws {
 		return out, nan
 	}
-	name := "NormalSumLogProb"
-	if logx {
-		name = "LogNormalSumLogProb"
-	}
-	return tensor.FusedInto(name, out, []*tensor.Tensor{x, loc, scale}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
+	return tensor.FusedInto("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
 		k := g.Item() * copies
 		if nc == 1 {
 			gx, gm, gs := newSlot(wx, true, xo, ks, 0), newSlot(wm, true, mo, ks, 0), newSlot(ws, true, so, ks, 0)
-			ax, am, as := normalBackward(nil, k, xo, mo, so, logx, gx, gm, gs, 0, n)
+			ax, am, as := normalBackward(nil, k, xo, mo, so, false, gx, gm, gs, 0, n)
 			gin[0], gin[1], gin[2] = gx.result(xo, true, ax), gm.result(mo, true, am), gs.result(so, true, as)
 			return
 		}
 		gx, gm, gs := newSlot(wx, true, xo, ks, nc), newSlot(wm, true, mo, ks, nc), newSlot(ws, true, so, ks, nc)
 		forChunks(n, func(c, lo, hi int) {
-			ax, am, as := normalBackward(nil, k, xo, mo, so, logx, gx, gm, gs, lo, hi)
+			ax, am, as := normalBackward(nil, k, xo, mo, so, false, gx, gm, gs, lo, hi)
 			gx.setChunk(c, ax)
 			gm.setChunk(c, am)
 			gs.setChunk(c, as)
@@ -156,16 +135,16 @@ func normalSumAny(x, loc, scale *tensor.Tensor, logx bool, shape []int) (*tensor
 	}), nan
 }
 
-// normalBlockSum returns the sum of the Normal (LogNormal with logx)
-// log-density over elements [lo, hi), evaluated a block at a time into a
-// buffer on the stack, and whether any element is NaN.
-func normalBlockSum(xo, mo, so operand, logx bool, lo, hi int) (float64, bool) {
+// normalBlockSum returns the sum of the Normal log-density over elements
+// [lo, hi), evaluated a block at a time into a buffer on the stack, and
+// whether any element is NaN.
+func normalBlockSum(xo, mo, so operand, lo, hi int) (float64, bool) {
 	var buf [blockLen]float64
 	var sum float64
 	nan := false
 	for i := lo; i < hi; i += len(buf) {
 		j := min(hi, i+len(buf))
-		if normalForward(buf[:j-i], xo, mo, so, logx, i, j) {
+		if normalForward(buf[:j-i], xo, mo, so, false, i, j) {
 			nan = true
 		}
 		sum += vecmath.Sum(buf[:j-i])
