@@ -53,3 +53,47 @@ func BenchmarkGammaRSample(b *testing.B) {
 		Gamma(alpha.Reshape(), tensor.Scalar(1)).RSample(rng, 10000).Sum().Backward()
 	}
 }
+
+// BenchmarkSumLogProb times each family's fused sum over 100 000 observed
+// values and its backward pass to single-element parameters that require a
+// gradient: an observation site of a model with one set of parameters for
+// all its data.
+func BenchmarkSumLogProb(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 100000
+	unit := tensor.RandU(rng, n).MulScalar(0.9).AddScalar(0.05)
+	counts := make([]float64, n)
+	for i := range counts {
+		counts[i] = float64(rng.IntN(6))
+	}
+	count := tensor.FromData(counts, n)
+	binary := tensor.FromData(make([]float64, n), n)
+	p := func(v float64) *tensor.Tensor { return tensor.Scalar(v).SetRequiresGrad(true) }
+	cases := []struct {
+		name  string
+		d     Distribution
+		value *tensor.Tensor
+	}{
+		{"Normal", Normal(p(0.5), p(1.5)), unit},
+		{"LogNormal", LogNormal(p(0.5), p(1.5)), unit},
+		{"StudentT", StudentT(p(3), p(0.5), p(1.5)), unit},
+		{"Gamma", Gamma(p(2), p(3)), unit},
+		{"Exponential", Exponential(p(2)), unit},
+		{"Beta", Beta(p(2), p(3)), unit},
+		{"Poisson", Poisson(p(2.5)), count},
+		{"BernoulliProbs", BernoulliProbs(p(0.3)), binary},
+		{"BernoulliLogits", BernoulliLogits(p(0.3)), binary},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s, _, err := c.d.(SumLogProber).SumLogProb(c.value)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.Backward()
+			}
+		})
+	}
+}

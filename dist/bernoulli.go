@@ -109,11 +109,48 @@ func (d *BernoulliDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tens
 // infinite logits.
 func bernoulliLogitsKernel() pointwise {
 	return pointwise{
-		name: "BernoulliLogitsLogProb",
-		f:    func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
-		ok:   func(x, _, _ float64) bool { return isBinary(x) },
-		both: bernoulliLogitsBoth,
+		name:   "BernoulliLogitsLogProb",
+		f:      func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
+		ok:     func(x, _, _ float64) bool { return isBinary(x) },
+		both:   bernoulliLogitsBoth,
+		vector: bernoulliLogitsVector,
 	}
+}
+
+// bernoulliLogitsVector is bernoulliLogitsBoth over whole slices, e^−|l|
+// and log(1 + e^−|l|) from the vectorized kernels: the log-density of
+// binary values x under logits l into res, and x − σ(l) into partials when
+// partials is not nil. It declines values other than 0 and 1, and infinite
+// or NaN logits, whose exact limits the per-element path takes.
+func bernoulliLogitsVector(res, partials, x, l []float64) bool {
+	if !allBinary(x) {
+		return false
+	}
+	l = l[:len(x)]
+	res = res[:len(x)]
+	for i, v := range l {
+		if math.IsInf(v, 0) || v != v {
+			return false
+		}
+		res[i] = -math.Abs(v)
+	}
+	vecmath.Exp(res, res) // e^−|l|
+	if partials != nil {
+		partials = partials[:len(x)]
+		for i, e := range res {
+			sig := 1 / (1 + e)
+			if l[i] < 0 {
+				sig = e / (1 + e)
+			}
+			partials[i] = x[i] - sig
+		}
+	}
+	vecmath.Log1p(res, res)
+	for i, sp := range res {
+		v := l[i]
+		res[i] = x[i]*v - max(v, 0) - sp
+	}
+	return true
 }
 
 // bernoulliProbsKernel is xlogy(x, p) + xlog1py(1-x, -p): exact at p = 0

@@ -86,7 +86,7 @@ func checkBlockSum(t *testing.T, name string, d Distribution, expand []int, x *t
 	if !slices.Equal(shape, lp.Shape()) {
 		t.Errorf("%s: shape %v, LogProb shape %v", name, shape, lp.Shape())
 	}
-	if math.Abs(sum.Item()-ref.Item()) > 1e-11*math.Max(1, math.Abs(ref.Item())) {
+	if !(math.Abs(sum.Item()-ref.Item()) <= 1e-11*math.Max(1, math.Abs(ref.Item()))) {
 		t.Errorf("%s: sum %.15g, reference %.15g", name, sum.Item(), ref.Item())
 	}
 	for _, k := range []float64{1.7, -0.3} {
@@ -103,7 +103,7 @@ func checkBlockSum(t *testing.T, name string, d Distribution, expand []int, x *t
 				t.Fatalf("%s: operand %d: gradient shape %v, reference %v", name, j, got[j].Shape(), want[j].Shape())
 			}
 			for i, v := range got[j].Data() {
-				if w := want[j].Data()[i]; math.Abs(v-w) > 1e-10*math.Max(1, math.Abs(w)) {
+				if w := want[j].Data()[i]; !(math.Abs(v-w) <= 1e-10*math.Max(1, math.Abs(w))) {
 					t.Fatalf("%s k=%v: operand %d grad[%d] = %.15g, reference %.15g", name, k, j, i, v, w)
 				}
 			}

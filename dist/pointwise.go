@@ -80,6 +80,10 @@ type pointwisePass struct {
 	xo, ao, bo operand
 	shape      []int
 	partials   []float64
+	// psums holds, per chunk, the sum of the partials of a single-element
+	// parameter, all a fused sum's backward pass needs: its incoming
+	// gradient is the same for every element.
+	psums []float64
 	// handedOut is set once a backward pass has scaled partials in place
 	// and handed them on; a later pass recomputes them.
 	handedOut atomic.Bool
@@ -97,11 +101,16 @@ func (k pointwise) eval(value, a, b *tensor.Tensor, shape []int, check bool, res
 		p.bo = operandOf(b, shape)
 	}
 	// With a gradient wanted and a joint evaluator, the partials are
-	// computed in the forward pass and handed to the backward one.
-	if a.RequiresGrad() && k.both != nil {
-		p.partials = make([]float64, n)
-	}
+	// computed in the forward pass and handed to the backward one: stored,
+	// or for a sum over a single-element parameter only summed.
 	nc := numChunks(n)
+	if a.RequiresGrad() && k.both != nil {
+		if res == nil && p.ao.s == 0 {
+			p.psums = make([]float64, nc)
+		} else {
+			p.partials = make([]float64, n)
+		}
+	}
 	badAt := make([]int, nc)
 	var sums []float64
 	if res == nil {
@@ -109,18 +118,31 @@ func (k pointwise) eval(value, a, b *tensor.Tensor, shape []int, check bool, res
 	}
 	forChunks(n, func(c, lo, hi int) {
 		badAt[c] = -1
+		rep := p.repeated(min(blockLen, hi-lo))
 		if res != nil {
-			p.block(res[lo:hi], lo, hi, check, &badAt[c])
+			p.block(res[lo:hi], p.partialsAt(lo, hi), rep, lo, hi, check, &badAt[c])
 			return
 		}
 		buf := make([]float64, min(blockLen, hi-lo))
-		s := 0.0
+		var pbuf []float64
+		if p.psums != nil {
+			pbuf = make([]float64, len(buf))
+		}
+		s, ps := 0.0, 0.0
 		for i := lo; i < hi; i += len(buf) {
 			j := min(hi, i+len(buf))
-			p.block(buf[:j-i], i, j, check, &badAt[c])
+			pc := p.partialsAt(i, j)
+			if pbuf != nil {
+				pc = pbuf[:j-i]
+			}
+			p.block(buf[:j-i], pc, rep, i, j, check, &badAt[c])
 			s += vecmath.Sum(buf[:j-i])
+			ps += vecmath.Sum(pc)
 		}
 		sums[c] = s
+		if p.psums != nil {
+			p.psums[c] = ps
+		}
 	})
 	for _, i := range badAt {
 		if i >= 0 {
@@ -133,20 +155,38 @@ func (k pointwise) eval(value, a, b *tensor.Tensor, shape []int, check bool, res
 	return p, total, 0, false
 }
 
-// block evaluates elements [lo, hi) into out, which holds those elements
-// only, and the partials if the pass keeps them. With check it records in
-// *badAt the first element outside the support, if *badAt is still −1.
-func (p *pointwisePass) block(out []float64, lo, hi int, check bool, badAt *int) {
-	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
-	var pc []float64
-	if p.partials != nil {
-		pc = p.partials[lo:hi]
+// repeated returns the single-element parameter repeated size times, for
+// the vector kernel, or nil when the pass does not use it that way.
+func (p *pointwisePass) repeated(size int) []float64 {
+	if p.k.vector == nil || p.bo.t != nil || p.xo.s != 1 || p.ao.s != 0 {
+		return nil
 	}
+	rep := make([]float64, size)
+	for i := range rep {
+		rep[i] = p.ao.d[0]
+	}
+	return rep
+}
+
+// partialsAt returns the stored partials of elements [lo, hi), or nil.
+func (p *pointwisePass) partialsAt(lo, hi int) []float64 {
+	if p.partials == nil {
+		return nil
+	}
+	return p.partials[lo:hi]
+}
+
+// block evaluates elements [lo, hi) into out, and their partials into pc
+// when pc is not nil; both hold those elements only. rep is the repeated
+// parameter of a vector kernel, if any. With check it records in *badAt the
+// first element outside the support, if *badAt is still −1.
+func (p *pointwisePass) block(out, pc, rep []float64, lo, hi int, check bool, badAt *int) {
+	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
 	if k.vector != nil && bo.t == nil && xo.s == 1 {
 		if ao.s == 1 && k.vector(out, pc, xo.d[lo:hi], ao.d[lo:hi]) {
 			return
 		}
-		if ao.s == 0 && p.vectorRepeated(out, pc, lo, hi) {
+		if rep != nil && p.vectorRepeated(out, pc, rep, lo, hi) {
 			return
 		}
 	}
@@ -166,14 +206,10 @@ func (p *pointwisePass) block(out []float64, lo, hi int, check bool, badAt *int)
 }
 
 // vectorRepeated runs the vector kernel over elements [lo, hi) with the
-// single-element parameter repeated into a buffer, a block at a time. It
-// reports false if the kernel declines a block; the caller then redoes
+// single-element parameter repeated in rep, a block of len(rep) at a time.
+// It reports false if the kernel declines a block; the caller then redoes
 // every element.
-func (p *pointwisePass) vectorRepeated(out, pc []float64, lo, hi int) bool {
-	rep := make([]float64, min(blockLen, hi-lo))
-	for i := range rep {
-		rep[i] = p.ao.d[0]
-	}
+func (p *pointwisePass) vectorRepeated(out, pc, rep []float64, lo, hi int) bool {
 	for i := lo; i < hi; i += len(rep) {
 		j := min(hi, i+len(rep))
 		var pcb []float64
@@ -185,6 +221,44 @@ func (p *pointwisePass) vectorRepeated(out, pc []float64, lo, hi int) bool {
 		}
 	}
 	return true
+}
+
+// reducedGradient is gradient for a single-element parameter: each
+// element's partial times its incoming gradient (g[i], or gk when g is
+// nil), summed per chunk and the chunks in order, without a buffer of the
+// pass's size. Stored partials are read, not scaled in place.
+func (p *pointwisePass) reducedGradient(g []float64, gk float64) *tensor.Tensor {
+	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
+	n := numel(p.shape)
+	sums := make([]float64, numChunks(n))
+	forChunks(n, func(c, lo, hi int) {
+		s := 0.0
+		for i := lo; i < hi; i++ {
+			gi := gk
+			if g != nil {
+				gi = g[i]
+			}
+			if gi == 0 {
+				continue // a masked element adds nothing, even where its partial is infinite
+			}
+			var v float64
+			switch {
+			case p.partials != nil:
+				v = p.partials[i]
+			case k.both != nil:
+				_, v = k.both(xo.d[i*xo.s], ao.d[0], bo.d[i*bo.s])
+			default:
+				v = k.da(xo.d[i*xo.s], ao.d[0], bo.d[i*bo.s])
+			}
+			s += v * gi
+		}
+		sums[c] = s
+	})
+	total := 0.0
+	for _, s := range sums {
+		total += s
+	}
+	return tensor.Full(total, p.a.Shape()...)
 }
 
 // blockLen is how many elements a kernel evaluates at a time where it keeps
@@ -199,6 +273,19 @@ const blockLen = 256
 // them on; later passes recompute them into a fresh buffer. With reduce
 // the result is summed to a's shape, else it has the pass's shape.
 func (p *pointwisePass) gradient(g []float64, gk float64, scaled, reduce bool) *tensor.Tensor {
+	if p.psums != nil { // a fused sum's single-element parameter
+		total := 0.0
+		if gk != 0 { // a zero gradient stays zero where a partial is infinite
+			for _, s := range p.psums {
+				total += s
+			}
+			total *= gk
+		}
+		return tensor.Full(total, p.a.Shape()...)
+	}
+	if scaled && reduce && p.ao.s == 0 {
+		return p.reducedGradient(g, gk)
+	}
 	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
 	n := numel(p.shape)
 	var buf []float64

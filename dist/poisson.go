@@ -59,18 +59,22 @@ func (d *PoissonDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor
 // poissonKernel is xlogy(k, λ) - λ - log k!.
 func poissonKernel() pointwise {
 	return pointwise{
-		name:   "PoissonLogProb",
-		f:      func(k, l, _ float64) float64 { return xlogyF(k, l) - l - logFactorial(k) },
-		da:     func(k, l, _ float64) float64 { return xdivyF(k, l) - 1 },
+		name: "PoissonLogProb",
+		f:    func(k, l, _ float64) float64 { return xlogyF(k, l) - l - logFactorial(k) },
+		da:   func(k, l, _ float64) float64 { return xdivyF(k, l) - 1 },
+		both: func(k, l, _ float64) (float64, float64) {
+			return xlogyF(k, l) - l - logFactorial(k), xdivyF(k, l) - 1
+		},
 		ok:     func(k, _, _ float64) bool { return isCount(k) },
 		vector: poissonVector,
 	}
 }
 
-// poissonVector is the Poisson log-density of counts k over whole slices:
-// log λ comes from the vectorized logarithm and log k! from the table for
-// small counts. It declines values that are not nonnegative integers.
-func poissonVector(res, _, k, rate []float64) bool {
+// poissonVector is the Poisson log-density of counts k over whole slices,
+// and its derivative k/λ − 1 in partials when partials is not nil: log λ
+// comes from the vectorized logarithm and log k! from the table for small
+// counts. It declines values that are not nonnegative integers.
+func poissonVector(res, partials, k, rate []float64) bool {
 	for _, v := range k {
 		if !isCount(v) {
 			return false
@@ -93,6 +97,12 @@ func poissonVector(res, _, k, rate []float64) bool {
 			lf = tensor.LgammaFloat(kv + 1)
 		}
 		res[i] = t - l - lf
+	}
+	if partials != nil {
+		partials = partials[:len(k)]
+		for i, kv := range k {
+			partials[i] = xdivyF(kv, rate[i]) - 1
+		}
 	}
 	return true
 }

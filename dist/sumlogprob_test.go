@@ -75,7 +75,7 @@ func checkNormalSum(t *testing.T, rng *rand.Rand, xs, locs, scales, expand []int
 		t.Errorf("%v: shape %v, LogProb shape %v", c, shape, lp.Shape())
 	}
 	// Summation order differs (chunked partial sums): agree to rounding.
-	if math.Abs(sum.Item()-ref.Item()) > 1e-9*math.Abs(ref.Item()) {
+	if !(math.Abs(sum.Item()-ref.Item()) <= 1e-9*math.Abs(ref.Item())) {
 		t.Errorf("%v: sum %.15g, reference %.15g", c, sum.Item(), ref.Item())
 	}
 	// An incoming gradient other than 1 checks that it scales each
@@ -94,7 +94,7 @@ func checkNormalSum(t *testing.T, rng *rand.Rand, xs, locs, scales, expand []int
 		}
 		for i, v := range got[k].Data() {
 			w := want[k].Data()[i]
-			if math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+			if !(math.Abs(v-w) <= 1e-9*math.Max(1, math.Abs(w))) {
 				t.Errorf("%v: input %d grad[%d] = %.15g, reference %.15g", c, k, i, v, w)
 			}
 		}
@@ -122,7 +122,7 @@ func TestNormalSumLogProbObserved(t *testing.T) {
 				t.Fatal(err)
 			}
 			ref := lp.Sum()
-			if math.Abs(sum.Item()-ref.Item()) > 1e-12*math.Abs(ref.Item()) {
+			if !(math.Abs(sum.Item()-ref.Item()) <= 1e-12*math.Abs(ref.Item())) {
 				t.Errorf("n=%d: sum %.15g, reference %.15g", n, sum.Item(), ref.Item())
 			}
 			for pass := 0; pass < 2; pass++ {
@@ -135,7 +135,7 @@ func TestNormalSumLogProbObserved(t *testing.T) {
 					if got[k] == nil {
 						continue
 					}
-					if v, w := got[k].Item(), want[k].Item(); math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+					if v, w := got[k].Item(), want[k].Item(); !(math.Abs(v-w) <= 1e-9*math.Max(1, math.Abs(w))) {
 						t.Errorf("n=%d pass %d: input %d gradient %.15g, reference %.15g", n, pass, k, v, w)
 					}
 				}
@@ -178,14 +178,14 @@ func checkBernoulliSum(t *testing.T, name string, d *BernoulliDist, logits, x *t
 	}
 	lp, _ := d.LogProb(x)
 	ref := lp.Sum()
-	if math.Abs(sum.Item()-ref.Item()) > 1e-12*math.Abs(ref.Item()) {
+	if !(math.Abs(sum.Item()-ref.Item()) <= 1e-12*math.Abs(ref.Item())) {
 		t.Errorf("%s: sum %.15g, reference %.15g", name, sum.Item(), ref.Item())
 	}
 	for _, k := range ks {
 		got := tensor.Gradients(sum.MulScalar(k), logits)[0]
 		want := tensor.Gradients(ref.MulScalar(k), logits)[0]
 		for i, v := range got.Data() {
-			if math.Abs(v-want.Data()[i]) > 1e-12*max(1, math.Abs(k)) {
+			if !(math.Abs(v-want.Data()[i]) <= 1e-12*max(1, math.Abs(k))) {
 				t.Fatalf("%s k=%v: grad[%d] = %.15g, reference %.15g", name, k, i, v, want.Data()[i])
 			}
 		}
@@ -256,6 +256,11 @@ func TestPointwiseSumLogProb(t *testing.T) {
 		{"binomial logits", func(p *tensor.Tensor) Distribution { return BinomialLogits(tensor.Scalar(5), p) }, tensor.RandN(rng, big).SetRequiresGrad(true), counts(big, 5)},
 		{"bernoulli probs", func(p *tensor.Tensor) Distribution { return BernoulliProbs(p) }, unit(big), counts(big, 1)},
 		{"bernoulli logits broadcast", func(p *tensor.Tensor) Distribution { return BernoulliLogits(p) }, tensor.RandN(rng, 7, 1).SetRequiresGrad(true), counts(35, 1).Reshape(7, 5)},
+		// one parameter for all the data: the partials are only summed
+		{"bernoulli probs one p", func(p *tensor.Tensor) Distribution { return BernoulliProbs(p) }, tensor.Scalar(0.3).SetRequiresGrad(true), counts(big, 1)},
+		{"bernoulli logits one logit", func(p *tensor.Tensor) Distribution { return BernoulliLogits(p) }, tensor.Scalar(-0.7).SetRequiresGrad(true), counts(big, 1)},
+		{"bernoulli logits one logit expanded", func(p *tensor.Tensor) Distribution { return BernoulliLogits(p).Expand(3, 40) }, tensor.Scalar(0.4).SetRequiresGrad(true), counts(40, 1)},
+		{"binomial one p", func(p *tensor.Tensor) Distribution { return Binomial(tensor.Scalar(5), p) }, tensor.Scalar(0.3).SetRequiresGrad(true), counts(big, 5)},
 	}
 	for _, c := range cases {
 		d := c.d(c.param)
@@ -271,7 +276,7 @@ func TestPointwiseSumLogProb(t *testing.T) {
 		if !slices.Equal(shape, lp.Shape()) {
 			t.Errorf("%s: shape %v, LogProb shape %v", c.name, shape, lp.Shape())
 		}
-		if math.Abs(sum.Item()-ref.Item()) > 1e-10*math.Abs(ref.Item()) {
+		if !(math.Abs(sum.Item()-ref.Item()) <= 1e-10*math.Abs(ref.Item())) {
 			t.Errorf("%s: sum %.15g, reference %.15g", c.name, sum.Item(), ref.Item())
 		}
 		for _, k := range []float64{1.7, -0.3} {
@@ -281,7 +286,7 @@ func TestPointwiseSumLogProb(t *testing.T) {
 				t.Fatalf("%s: gradient shape %v, reference %v", c.name, got.Shape(), want.Shape())
 			}
 			for i, v := range got.Data() {
-				if w := want.Data()[i]; math.Abs(v-w) > 1e-9*math.Max(1, math.Abs(w)) {
+				if w := want.Data()[i]; !(math.Abs(v-w) <= 1e-9*math.Max(1, math.Abs(w))) {
 					t.Fatalf("%s k=%v: grad[%d] = %.15g, reference %.15g", c.name, k, i, v, w)
 				}
 			}
@@ -289,7 +294,7 @@ func TestPointwiseSumLogProb(t *testing.T) {
 			// central differences of the sum are an independent reference.
 			for _, i := range []int{0, got.Len() / 2, got.Len() - 1} {
 				fd := k * centralDiff(t, c.d, c.param, c.value, i)
-				if v := got.Data()[i]; math.Abs(v-fd) > 1e-5*math.Max(1, math.Abs(fd)) {
+				if v := got.Data()[i]; !(math.Abs(v-fd) <= 1e-5*math.Max(1, math.Abs(fd))) {
 					t.Fatalf("%s k=%v: grad[%d] = %.10g, central difference %.10g", c.name, k, i, v, fd)
 				}
 			}
@@ -321,4 +326,49 @@ func centralDiff(t *testing.T, d func(*tensor.Tensor) Distribution, param, value
 	}
 	h := 1e-6 * math.Max(1, math.Abs(param.Data()[i]))
 	return (at(h) - at(-h)) / (2 * h)
+}
+
+// TestBernoulliLogitsInfinite checks that infinite logits, which the
+// vectorized Bernoulli-logits kernel declines, get their exact limits in
+// LogProb and in the fused sum.
+func TestBernoulliLogitsInfinite(t *testing.T) {
+	inf := math.Inf(1)
+	n := 600 // several blocks, the infinite logits in the second
+	ld := make([]float64, n)
+	xd := make([]float64, n)
+	for i := range ld {
+		ld[i] = float64(i%7) - 3
+		xd[i] = float64(i % 2)
+	}
+	ld[300], xd[300] = inf, 1 // log σ(∞) = 0
+	ld[301], xd[301] = -inf, 0
+	logits := tensor.FromData(ld, n).SetRequiresGrad(true)
+	x := tensor.FromData(xd, n)
+	d := BernoulliLogits(logits.Reshape(2, 300))
+	lp, err := d.LogProb(x.Reshape(2, 300))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for i, l := range ld {
+		v := 0.0
+		if !math.IsInf(l, 0) {
+			v = xd[i]*l - math.Max(l, 0) - math.Log1p(math.Exp(-math.Abs(l)))
+		}
+		want += v
+		if got := lp.Reshape(n).Data()[i]; !(math.Abs(got-v) <= 1e-15*math.Max(1, math.Abs(v))) {
+			t.Fatalf("LogProb[%d] at logit %v = %v, want %v", i, l, got, v)
+		}
+	}
+	// The value laid out like the logits takes the dedicated sum; a value
+	// with a leading unit dim, the elementwise kernel a block at a time.
+	for _, c := range []struct{ ls, xs []int }{{[]int{2, 300}, []int{2, 300}}, {[]int{600}, []int{1, 600}}} {
+		sum, _, err := BernoulliLogits(logits.Reshape(c.ls...)).SumLogProb(x.Reshape(c.xs...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(math.Abs(sum.Item()-want) <= 1e-12*math.Abs(want)) {
+			t.Errorf("value %v: sum %v, want %v", c.xs, sum.Item(), want)
+		}
+	}
 }
