@@ -210,7 +210,7 @@ func TestSubsampleIndicesUniform(t *testing.T) {
 	sd := math.Sqrt(draws * p * (1 - p))
 	for pos := range counts {
 		for v, got := range counts[pos] {
-			if math.Abs(float64(got)-draws*p) > 5*sd {
+			if !(math.Abs(float64(got)-draws*p) <= 5*sd) {
 				t.Errorf("index %d at position %d drawn %d times, want %.0f ± %.0f", v, pos, got, draws*p, 5*sd)
 			}
 		}

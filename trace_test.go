@@ -154,14 +154,14 @@ func TestComputeLogProb(t *testing.T) {
 	}
 	wantY := []float64{2 * normalLogPdf(1, 0.5, 2), 0}
 	for i, w := range wantY {
-		if math.Abs(y.LogProb.Data()[i]-w) > tol {
+		if !(math.Abs(y.LogProb.Data()[i]-w) <= tol) {
 			t.Errorf("y log-prob %v, want %v", y.LogProb, wantY)
 		}
 	}
-	if u := y.UnscaledLogProb.Data(); math.Abs(u[1]-normalLogPdf(3, 0.5, 2)) > tol {
+	if u := y.UnscaledLogProb.Data(); !(math.Abs(u[1]-normalLogPdf(3, 0.5, 2)) <= tol) {
 		t.Errorf("y unscaled log-prob %v", u)
 	}
-	if math.Abs(y.LogProbSum.Item()-wantY[0]) > tol {
+	if !(math.Abs(y.LogProbSum.Item()-wantY[0]) <= tol) {
 		t.Errorf("y log_prob_sum %v", y.LogProbSum)
 	}
 	// ComputeLogProb fills only sample sites; the plate's subsample site
@@ -325,7 +325,7 @@ func TestComputeLogProbSums(t *testing.T) {
 	}
 	a, b := full.Site("y"), sums.Site("y")
 	// Summation order may differ between the two paths: relative 1e-14.
-	if math.Abs(a.LogProbSum.Item()-b.LogProbSum.Item()) > 1e-14*math.Abs(a.LogProbSum.Item()) {
+	if !(math.Abs(a.LogProbSum.Item()-b.LogProbSum.Item()) <= 1e-14*math.Abs(a.LogProbSum.Item())) {
 		t.Errorf("sum %v vs %v", a.LogProbSum, b.LogProbSum)
 	}
 	if !slices.Equal(b.LogProbShape(), []int{3}) {

@@ -88,7 +88,7 @@ func TestCategoricalSampleFrequencies(t *testing.T) {
 		for j, p := range probs.Data() {
 			f := counts[j] / n
 			se := math.Sqrt(p * (1 - p) / n)
-			if math.Abs(f-p) > 5*se {
+			if !(math.Abs(f-p) <= 5*se) {
 				t.Errorf("%s: category %d of batch %d drawn with frequency %.4f, want %.4f ± 5×%.4f", c.name, j%4, j/4, f, p, se)
 			}
 		}

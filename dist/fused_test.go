@@ -33,7 +33,7 @@ func checkReduce(t *testing.T, name string, ins []*tensor.Tensor, out *tensor.Te
 		}
 		for j, v := range got.Data() {
 			// the same sums in another order
-			if math.Abs(v-ref.Data()[j]) > 1e-12*(1+math.Abs(ref.Data()[j])) {
+			if !(math.Abs(v-ref.Data()[j]) <= 1e-12*(1+math.Abs(ref.Data()[j]))) {
 				t.Errorf("%s input %d [%d]: reduced %g, from partials %g", name, i, j, v, ref.Data()[j])
 			}
 		}

@@ -78,7 +78,7 @@ func TestKLMatchesMonteCarlo(t *testing.T) {
 				se := math.Sqrt(math.Max(s2/n-mean*mean, 0) / n)
 				got := kl.Data()[b]
 				// 5 standard errors, plus rounding for the point masses (se = 0)
-				if math.Abs(got-mean) > 5*se+1e-12*math.Max(1, math.Abs(mean)) {
+				if !(math.Abs(got-mean) <= 5*se+1e-12*math.Max(1, math.Abs(mean))) {
 					t.Errorf("batch %d: KL %.6g, Monte Carlo %.6g ± 5×%.3g", b, got, mean, se)
 				}
 				if got < -1e-12 {

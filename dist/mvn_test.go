@@ -263,13 +263,13 @@ func checkGaussMoments(t *testing.T, what string, s *tensor.Tensor, mean, cov []
 				}
 				c := sum / float64(n)
 				se := math.Sqrt((sum2/float64(n) - c*c) / float64(n))
-				if w := cov[(b*d+i)*d+j]; math.Abs(c-w) > 5*se {
+				if w := cov[(b*d+i)*d+j]; !(math.Abs(c-w) <= 5*se) {
 					t.Errorf("%s: batch %d covariance[%d][%d] %.5g, want %.5g ± 5×%.3g", what, b, i, j, c, w, se)
 				}
 				if j == 0 {
 					m /= float64(n)
 					se := math.Sqrt(cov[(b*d+i)*d+i] / float64(n))
-					if math.Abs(m-mi) > 5*se {
+					if !(math.Abs(m-mi) <= 5*se) {
 						t.Errorf("%s: batch %d mean[%d] %.5g, want %.5g ± 5×%.3g", what, b, i, m, mi, se)
 					}
 				}

@@ -59,7 +59,7 @@ func checkGrad(t *testing.T, specs []paramSpec, obj func(ps []*tensor.Tensor) *t
 	f := func(x []float64) float64 { return obj(leaves(specs, x, false)).Item() }
 	want := fd.Gradient(nil, f, x0, &fd.Settings{Formula: fd.Central, Step: 1e-6})
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
 			t.Errorf("d/dθ[%d] = %.10g, finite differences %.10g", i, got[i], want[i])
 		}
 	}
@@ -182,7 +182,7 @@ func TestStandardGammaGradMatchesIncompleteGamma(t *testing.T) {
 			want := -dF / p
 			got := StandardGammaGrad(z, a)
 			// the central difference of F is good to ~1e-8 relative here
-			if math.Abs(got-want) > 1e-6*math.Abs(want) {
+			if !(math.Abs(got-want) <= 1e-6*math.Abs(want)) {
 				t.Errorf("alpha %g z %g (q %g): dz/dα = %.12g, finite differences %.12g", a, z, q, got, want)
 			}
 		}

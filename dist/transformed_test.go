@@ -41,7 +41,7 @@ func TestTransformedMatchesClosedForms(t *testing.T) {
 			}
 			for i := range a.Data() {
 				// same density by the change of variables formula
-				if math.Abs(a.Data()[i]-b.Data()[i]) > 1e-12 {
+				if !(math.Abs(a.Data()[i]-b.Data()[i]) <= 1e-12) {
 					t.Errorf("[%d] %g, want %g", i, a.Data()[i], b.Data()[i])
 				}
 			}

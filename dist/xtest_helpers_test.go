@@ -80,7 +80,7 @@ func checkMoments(t *testing.T, what string, draws []float64, nb int, mean, vari
 		s2 /= float64(ns - 1)
 		m4 /= float64(ns)
 		seMean := math.Sqrt(variance[j] / float64(ns))
-		if math.Abs(m-mean[j]) > 5*seMean+1e-12 {
+		if !(math.Abs(m-mean[j]) <= 5*seMean+1e-12) {
 			t.Errorf("%s: column %d mean %.6g, want %.6g ± 5×%.3g", what, j, m, mean[j], seMean)
 		}
 		// s² = Σ(x-μ)²/(n-1) - n(m-μ)²/(n-1): the first term has standard
@@ -88,7 +88,7 @@ func checkMoments(t *testing.T, what string, draws []float64, nb int, mean, vari
 		// the 1/(n-1) normalization shifts by σ²/n.
 		seVar := math.Sqrt(math.Max(m4-s2*s2, 0) / float64(ns))
 		slack := 25*seMean*seMean + variance[j]/float64(ns)
-		if math.Abs(s2-variance[j]) > 5*seVar+slack+1e-12 {
+		if !(math.Abs(s2-variance[j]) <= 5*seVar+slack+1e-12) {
 			t.Errorf("%s: column %d variance %.6g, want %.6g ± 5×%.3g", what, j, s2, variance[j], seVar)
 		}
 	}

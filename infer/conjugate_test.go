@@ -166,10 +166,10 @@ func TestConjugatePosteriors(t *testing.T) {
 			mean /= float64(navg)
 			sd /= float64(navg)
 			t.Logf("mean %.4f (exact %.4f), sd %.4f (exact %.4f), %v", mean, tc.postMean, sd, tc.postSD, time.Since(start))
-			if math.Abs(mean-tc.postMean) > 0.05*math.Abs(tc.postMean) {
+			if !(math.Abs(mean-tc.postMean) <= 0.05*math.Abs(tc.postMean)) {
 				t.Errorf("posterior mean %.4f, exact %.4f (5%% tolerance)", mean, tc.postMean)
 			}
-			if math.Abs(sd-tc.postSD) > 0.05*tc.postSD {
+			if !(math.Abs(sd-tc.postSD) <= 0.05*tc.postSD) {
 				t.Errorf("posterior sd %.4f, exact %.4f (5%% tolerance)", sd, tc.postSD)
 			}
 		})

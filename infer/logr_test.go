@@ -45,7 +45,7 @@ func TestFrameTensorsSumTo(t *testing.T) {
 			continue
 		}
 		for _, v := range got.Data() {
-			if math.Abs(v-c.each) > 1e-12 {
+			if !(math.Abs(v-c.each) <= 1e-12) {
 				t.Errorf("sumTo(%v): entry %v, want %v", c.stack, v, c.each)
 			}
 		}

@@ -415,7 +415,7 @@ func TestFit(t *testing.T) {
 		t.Fatalf("early stopping: %d losses, converged %v, err %v", len(res.Losses), res.Converged, err)
 	}
 	// MAP of z given x = 1 is 0.5.
-	if loc := svi.Params().Get("loc").Item(); math.Abs(loc-0.5) > 0.01 {
+	if loc := svi.Params().Get("loc").Item(); !(math.Abs(loc-0.5) <= 0.01) {
 		t.Errorf("converged loc %v, want 0.5", loc)
 	}
 	if last := res.Losses[len(res.Losses)-1]; last > res.Losses[0] {

@@ -173,7 +173,7 @@ func TestTailAdaptiveGradient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g := tensor.Gradients(dl, store.Unconstrained("loc"))[0].Item(); math.Abs(g-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			if g := tensor.Gradients(dl, store.Unconstrained("loc"))[0].Item(); !(math.Abs(g-want) <= 1e-12*math.Max(1, math.Abs(want))) {
 				t.Errorf("DifferentiableLoss gradient %.15g, want %.15g", g, want)
 			}
 		})

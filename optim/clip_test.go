@@ -81,7 +81,7 @@ func (plainSGD) Step(params []Param) error {
 	for _, p := range params {
 		if g := p.Tensor.Grad(); g != nil {
 			for _, v := range g.Data() {
-				if math.Abs(v) > 100 {
+				if !(math.Abs(v) <= 100) {
 					return errors.New("plainSGD: gradient too large")
 				}
 			}

@@ -41,7 +41,7 @@ func TestSchedulerRates(t *testing.T) {
 					t.Fatalf("Epoch() = %d, want %d", tc.s.Epoch(), e)
 				}
 				got, want := tc.s.LearningRate(), tc.want(float64(e))
-				if math.Abs(got-want) > tc.tol*math.Max(1e-2, want) {
+				if !(math.Abs(got-want) <= tc.tol*math.Max(1e-2, want)) {
 					t.Errorf("epoch %d: rate %.17g, want %.17g", e, got, want)
 				}
 				if e < len(tc.check) && math.Abs(got-tc.check[e]) > 1e-15 { // literals above, to 16 digits
@@ -91,7 +91,7 @@ func TestSchedulerZeroRate(t *testing.T) {
 		t.Errorf("a zero rate moved p to %v", p.Tensor.Data()[0])
 	}
 	s.Advance() // epoch T+1 = 3: the special case of the recursion, back to (1−cos(π/2))/2·η₀
-	if got := s.LearningRate(); math.Abs(got-0.5e-3) > 1e-18 {
+	if got := s.LearningRate(); !(math.Abs(got-0.5e-3) <= 1e-18) {
 		t.Errorf("rate at epoch T+1 = %v, want 5e-4", got)
 	}
 }
@@ -109,7 +109,7 @@ func TestSchedulerClippedAdamRates(t *testing.T) {
 	mustStep(t, s, p) // rate 1 → 0.5
 	s.Advance()       // 0.5 → 0.05
 	mustStep(t, s, p) // 0.05 → 0.025
-	if got := ca.st.slots["w"].lr; math.Abs(got-0.025) > 1e-17 {
+	if got := ca.st.slots["w"].lr; !(math.Abs(got-0.025) <= 1e-17) {
 		t.Errorf("parameter rate %v, want 0.025", got)
 	}
 	if ca.LearningRate() != 0.1 {

@@ -210,7 +210,7 @@ func diffSVG(got, want []byte) error {
 		return fmt.Errorf("SVG has %d text pieces, golden file %d", len(gText), len(wText))
 	}
 	for i := range gNums {
-		if math.Abs(gNums[i]-wNums[i]) > 0.01 {
+		if !(math.Abs(gNums[i]-wNums[i]) <= 0.01) {
 			return fmt.Errorf("SVG number %d is %v, golden file has %v", i, gNums[i], wNums[i])
 		}
 	}

@@ -267,7 +267,7 @@ func TestMovingAverage(t *testing.T) {
 		got := movingAverage(xs, tc.window)
 		for i := range got {
 			// Exact up to the rounding of a few additions.
-			if math.Abs(got[i]-tc.want[i]) > 1e-12 {
+			if !(math.Abs(got[i]-tc.want[i]) <= 1e-12) {
 				t.Errorf("window %d: got %v, want %v", tc.window, got, tc.want)
 				break
 			}

@@ -47,7 +47,7 @@ func TestForwardGradients(t *testing.T) {
 				// Central differences are accurate to about 1e-8 here
 				// (see TestLogAbsDetJacobian); 1e-5 relative is far
 				// below the size of any wrong backward rule.
-				if math.Abs(got[k]-want[k]) > 1e-5*math.Max(1, math.Abs(want[k])) {
+				if !(math.Abs(got[k]-want[k]) <= 1e-5*math.Max(1, math.Abs(want[k]))) {
 					t.Errorf("d/dx[%d] = %.10g, finite differences give %.10g", k, got[k], want[k])
 				}
 			}

@@ -118,7 +118,7 @@ func TestRegistries(t *testing.T) {
 					for k, v := range y.Data() {
 						// Rounding through log/exp, logit/sigmoid or the
 						// Cholesky factorization: 1e-9 relative.
-						if math.Abs(again.Data()[k]-v) > 1e-9*math.Max(1, math.Abs(v)) {
+						if !(math.Abs(again.Data()[k]-v) <= 1e-9*math.Max(1, math.Abs(v))) {
 							t.Fatalf("Forward(Inverse(y))[%d] = %.17g, want %.17g", k, again.Data()[k], v)
 						}
 					}

@@ -15,10 +15,10 @@ func TestCoin(t *testing.T) {
 	}
 	exactMean := 16.0 / 30
 	exactStd := math.Sqrt(16 * 14 / (30.0 * 30 * 31))
-	if math.Abs(r.mean-exactMean) > 0.02 {
+	if !(math.Abs(r.mean-exactMean) <= 0.02) {
 		t.Errorf("mean %.4f, want within 0.02 of %.4f", r.mean, exactMean)
 	}
-	if math.Abs(r.std-exactStd) > 0.2*exactStd {
+	if !(math.Abs(r.std-exactStd) <= 0.2*exactStd) {
 		t.Errorf("std %.4f, want within 20%% of %.4f", r.std, exactStd)
 	}
 	if len(r.losses) != 2000 {

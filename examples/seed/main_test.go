@@ -25,10 +25,10 @@ func TestSeed(t *testing.T) {
 		name string
 		fit  fit
 	}{{"svi", r.svi}, {"module", r.module}} {
-		if math.Abs(f.fit.loc-r.mean) > 1e-3 {
+		if !(math.Abs(f.fit.loc-r.mean) <= 1e-3) {
 			t.Errorf("%s: loc %.6f, want within 1e-3 of the sample mean %.6f", f.name, f.fit.loc, r.mean)
 		}
-		if math.Abs(f.fit.scale-r.std) > 1e-3 {
+		if !(math.Abs(f.fit.scale-r.std) <= 1e-3) {
 			t.Errorf("%s: scale %.6f, want within 1e-3 of the sample std %.6f", f.name, f.fit.scale, r.std)
 		}
 		if len(f.fit.losses) != 1000 {

@@ -22,7 +22,7 @@ func TestAxpyDot(t *testing.T) {
 			want += x[i] * y[i]
 			bound += math.Abs(x[i] * y[i])
 		}
-		if got := Dot(x, y); math.Abs(got-want) > 1e-15*float64(n)*bound {
+		if got := Dot(x, y); !(math.Abs(got-want) <= 1e-15*float64(n)*bound) {
 			t.Errorf("n=%d: Dot = %v, want %v", n, got, want)
 		}
 		// Axpy is elementwise: each result is one fused multiply-add or a
@@ -35,7 +35,7 @@ func TestAxpyDot(t *testing.T) {
 			if i < n {
 				want, scale = math.FMA(alpha, x[i], orig[i]), math.Abs(alpha*x[i])
 			}
-			if math.Abs(y[i]-want) > 2e-16*(math.Abs(want)+scale) {
+			if !(math.Abs(y[i]-want) <= 2e-16*(math.Abs(want)+scale)) {
 				t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, y[i], want)
 			}
 		}
@@ -67,7 +67,7 @@ func TestAxpyRows(t *testing.T) {
 		}
 		AxpyRows(dst, a, b, c.stride)
 		for j := range dst {
-			if math.Abs(dst[j]-want[j]) > 1e-15*float64(c.k+1)*(bound[j]+math.Abs(want[j])) {
+			if !(math.Abs(dst[j]-want[j]) <= 1e-15*float64(c.k+1)*(bound[j]+math.Abs(want[j]))) {
 				t.Fatalf("k=%d n=%d: dst[%d] = %v, want %v", c.k, c.n, j, dst[j], want[j])
 			}
 		}
@@ -93,7 +93,7 @@ func TestDotRows(t *testing.T) {
 				want += a[p] * b[j*c.stride+p]
 				bound += math.Abs(a[p] * b[j*c.stride+p])
 			}
-			if math.Abs(dst[j]-want) > 1e-15*float64(c.n)*bound {
+			if !(math.Abs(dst[j]-want) <= 1e-15*float64(c.n)*bound) {
 				t.Fatalf("m=%d n=%d: dst[%d] = %v, want %v", c.m, c.n, j, dst[j], want)
 			}
 		}

@@ -68,10 +68,10 @@ func TestBernoulliLogitsElementwise(t *testing.T) {
 					grad := make([]float64, 4)
 					got := kernel(ls, xs, grad)
 					term, g, scale := logisticRef(l, x)
-					if math.Abs(got-term) > ulps*scale+tiny {
+					if !(math.Abs(got-term) <= ulps*scale+tiny) {
 						t.Fatalf("%s lane %d: term(l=%v, x=%v) = %v, want %v", name, lane, l, x, got, term)
 					}
-					if math.Abs(grad[lane]-g) > ulps*max(math.Abs(x), math.Abs(g))+tiny {
+					if !(math.Abs(grad[lane]-g) <= ulps*max(math.Abs(x), math.Abs(g))+tiny) {
 						t.Fatalf("%s lane %d: grad(l=%v, x=%v) = %v, want %v", name, lane, l, x, grad[lane], g)
 					}
 					for j, gj := range grad {
@@ -101,11 +101,11 @@ func TestBernoulliLogitsSums(t *testing.T) {
 		}
 		grad := make([]float64, n)
 		got := BernoulliLogits(l, x, grad)
-		if math.Abs(got-want) > 1e-14*bound {
+		if !(math.Abs(got-want) <= 1e-14*bound) {
 			t.Errorf("n=%d: sum %v, want %v", n, got, want)
 		}
 		for i := range grad {
-			if math.Abs(grad[i]-wantGrad[i]) > 1e-15 {
+			if !(math.Abs(grad[i]-wantGrad[i]) <= 1e-15) {
 				t.Errorf("n=%d: grad[%d] = %v, want %v", n, i, grad[i], wantGrad[i])
 			}
 		}
