@@ -56,8 +56,8 @@ func BenchmarkGammaRSample(b *testing.B) {
 
 // BenchmarkSumLogProb times each family's fused sum over 100 000 observed
 // values and its backward pass to single-element parameters that require a
-// gradient: an observation site of a model with one set of parameters for
-// all its data.
+// gradient (an observation site of a model with one set of parameters for
+// all its data), and a categorical site with five logits per value.
 func BenchmarkSumLogProb(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 100000
@@ -84,6 +84,15 @@ func BenchmarkSumLogProb(b *testing.B) {
 		{"BernoulliProbs", BernoulliProbs(p(0.3)), binary},
 		{"BernoulliLogits", BernoulliLogits(p(0.3)), binary},
 	}
+	labels := make([]float64, n)
+	for i := range labels {
+		labels[i] = float64(rng.IntN(5))
+	}
+	cases = append(cases, struct {
+		name  string
+		d     Distribution
+		value *tensor.Tensor
+	}{"Categorical5", CategoricalLogits(tensor.RandN(rng, n, 5).SetRequiresGrad(true)), tensor.FromData(labels, n)})
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"sync"
 
 	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/tensor"
@@ -14,9 +15,28 @@ import (
 // Values are float tensors holding integer indices.
 type CategoricalDist struct {
 	base
-	probs  *tensor.Tensor // normalized probabilities; nil when built from logits
-	logits *tensor.Tensor // normalized log-probabilities; nil when built from probs
-	k      int            // number of categories
+	probs *tensor.Tensor // normalized probabilities; nil when built from logits
+	raw   *tensor.Tensor // the logits as given; nil when built from probs
+	norm  *lazyTensor    // the normalized log-probabilities, made from raw on first use
+	k     int            // number of categories
+}
+
+// lazyTensor is a tensor computed on first use, shared by the copies of a
+// distribution (Expand copies the pointer).
+type lazyTensor struct {
+	once sync.Once
+	t    *tensor.Tensor
+}
+
+// logits returns the normalized log-probabilities of a distribution built
+// from logits (nil otherwise): their log-softmax, computed once. An
+// observation site summed by SumLogProb never needs them.
+func (d *CategoricalDist) logits() *tensor.Tensor {
+	if d.raw == nil {
+		return nil
+	}
+	d.norm.once.Do(func() { d.norm.t = d.raw.LogSoftmax(-1) })
+	return d.norm.t
 }
 
 // CategoricalProbs returns the categorical distribution with probabilities
@@ -54,8 +74,13 @@ func CategoricalLogits(logits *tensor.Tensor) *CategoricalDist {
 	d.init("Categorical", "logits", logits)
 	if d.err == nil {
 		d.k = logits.Shape()[logits.Dim()-1]
-		d.checkParam("logits", logits, "real and not +Inf", func(v float64) bool { return v == v && !math.IsInf(v, 1) })
-		d.logits = logits.LogSoftmax(-1)
+		for _, v := range logits.Data() { // a tight loop: logits can be large
+			if v != v || v > math.MaxFloat64 {
+				d.fail("logits must be real and not +Inf, got shape %v containing %g", logits.Shape(), v)
+				break
+			}
+		}
+		d.raw, d.norm = logits, &lazyTensor{}
 	}
 	return d
 }
@@ -85,21 +110,21 @@ func (d *CategoricalDist) Probs() *tensor.Tensor {
 	if d.probs != nil {
 		return d.probs
 	}
-	return d.logits.Softmax(-1)
+	return d.logits().Softmax(-1)
 }
 
 // Logits returns the normalized log-probabilities, of the parameter's
 // shape. Built from probs, they are log p with p clamped to [ε, 1-ε] (ε
 // the float64 machine epsilon) so that they stay finite, as PyTorch does.
 func (d *CategoricalDist) Logits() *tensor.Tensor {
-	if d.logits != nil {
-		return d.logits
+	if d.raw != nil {
+		return d.logits()
 	}
 	return d.probs.Clamp(machEps, 1-machEps).Log()
 }
 
 // IsLogits reports whether the distribution was built from logits.
-func (d *CategoricalDist) IsLogits() bool { return d.logits != nil }
+func (d *CategoricalDist) IsLogits() bool { return d.raw != nil }
 
 // Expand returns a copy with batch shape batchShape.
 func (d *CategoricalDist) Expand(batchShape ...int) Distribution {
@@ -161,8 +186,8 @@ func (d *CategoricalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 // taking their log, so an impossible category gives exactly -Inf and the
 // categories not drawn get no gradient (not the NaN of 0·(1/0)).
 func (d *CategoricalDist) logProbAt(idx *tensor.Tensor, shape []int) *tensor.Tensor {
-	if d.logits != nil {
-		return gatherLast(d.logits, idx, shape)
+	if d.raw != nil {
+		return gatherLast(d.logits(), idx, shape)
 	}
 	return maskSafeLog(gatherLast(d.probs, idx, shape))
 }

@@ -196,8 +196,8 @@ func klCategorical(p, q *CategoricalDist) (*tensor.Tensor, error) {
 // exactLogProbs returns the normalized log-probabilities without the
 // clamping of Logits, so that a category of probability 0 has -Inf.
 func exactLogProbs(d *CategoricalDist) *tensor.Tensor {
-	if d.logits != nil {
-		return d.logits
+	if d.raw != nil {
+		return d.logits()
 	}
 	return maskSafeLog(d.probs)
 }

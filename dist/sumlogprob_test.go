@@ -372,3 +372,67 @@ func TestBernoulliLogitsInfinite(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoricalSumLogProb checks the fused categorical sum against
+// LogProb(value).Sum() (log-softmax and a gather, an independent path): the
+// value, the shape and the logits' gradient under two incoming gradients,
+// for one and several chunks of rows, batch dims, a single category,
+// impossible (−Inf) categories, and layouts that fall back to LogProb.
+func TestCategoricalSumLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	cases := []struct {
+		logits, value []int
+		negInf        bool
+	}{
+		{[]int{37, 5}, []int{37}, false},
+		{[]int{2*chunkSize + 3, 3}, []int{2*chunkSize + 3}, false},
+		{[]int{4, 6, 7}, []int{4, 6}, false},
+		{[]int{9, 1}, []int{9}, false},
+		{[]int{50, 4}, []int{50}, true},
+		{[]int{6, 3}, []int{2, 6}, false}, // a sample dim: LogProb's path
+	}
+	for _, c := range cases {
+		k := c.logits[len(c.logits)-1]
+		logits := tensor.RandN(rng, c.logits...).MulScalar(2)
+		ld := logits.Data()
+		nv := numel(c.value)
+		yd := make([]float64, nv)
+		for i := range yd {
+			yd[i] = float64(rng.IntN(k))
+			if c.negInf && k > 1 { // an impossible category beside the observed one
+				ld[(i%(len(ld)/k))*k+(int(yd[i])+1)%k] = math.Inf(-1)
+			}
+		}
+		logits.SetRequiresGrad(true)
+		y := tensor.FromData(yd, c.value...)
+		d := CategoricalLogits(logits)
+		sum, shape, err := d.SumLogProb(y)
+		if err != nil {
+			t.Fatalf("%v: %v", c.logits, err)
+		}
+		lp, err := d.LogProb(y)
+		if err != nil {
+			t.Fatalf("%v: %v", c.logits, err)
+		}
+		ref := lp.Sum()
+		if !slices.Equal(shape, lp.Shape()) {
+			t.Errorf("%v: shape %v, LogProb shape %v", c.logits, shape, lp.Shape())
+		}
+		if !(math.Abs(sum.Item()-ref.Item()) <= 1e-11*math.Max(1, math.Abs(ref.Item()))) {
+			t.Errorf("%v: sum %.15g, reference %.15g", c.logits, sum.Item(), ref.Item())
+		}
+		for _, g := range []float64{1.3, -0.4} {
+			got := tensor.Gradients(sum.MulScalar(g), logits)[0]
+			want := tensor.Gradients(ref.MulScalar(g), logits)[0]
+			for i, v := range got.Data() {
+				if w := want.Data()[i]; !(math.Abs(v-w) <= 1e-12*math.Max(1, math.Abs(w))) {
+					t.Fatalf("%v g=%v: grad[%d] = %.15g, reference %.15g", c.logits, g, i, v, w)
+				}
+			}
+		}
+	}
+	d := CategoricalLogits(tensor.RandN(rng, 4, 3))
+	if _, _, err := d.SumLogProb(tensor.Vector(0, 1, 3, 2)); err == nil {
+		t.Error("SumLogProb accepted the index 3 of 3 categories")
+	}
+}
