@@ -197,11 +197,19 @@ func betaDigammas(a, b float64) (float64, float64) {
 }
 
 // SumLogProb returns the sum of the LogNormal log-density over value and the
-// shape LogProb would have, in one pass that stores no log-density.
+// shape LogProb would have, in one pass that stores no log-density; fewer
+// than a block of values take LogProb's one fused op, which allocates less.
 func (d *LogNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
 	shape, err := d.checkLogProb(value)
 	if err != nil {
 		return nil, nil, err
+	}
+	if numel(shape) < blockLen {
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), shape, nil
 	}
 	s := blockSum(logNormalKernel(), shape, value, d.loc, d.scale)
 	if v := s.Item(); v != v && d.validating() {
@@ -242,6 +250,55 @@ func logNormalKernel() blockKernel {
 				w := k * z * iv // k ∂/∂loc
 				if d[0] != nil {
 					d[0][i] = (-w - k) / x[i]
+				}
+				if d[1] != nil {
+					d[1][i] = w
+				}
+				if d[2] != nil {
+					d[2][i] = k * (z*z - 1) * iv
+				}
+			}
+		},
+	}
+}
+
+// normalBlockKernel is −z²/2 − log s − log √(2π) with z = (x − loc)/s, the
+// Normal log-density, for loc or scale given per element (a regression's
+// mean, a scale per group): log s from the vectorized logarithm, or once
+// for a single-element scale.
+func normalBlockKernel() blockKernel {
+	return blockKernel{
+		name: "NormalLogProb",
+		logProb: func(out, ls []float64, in [][]float64, uniform []bool) {
+			x, m, s := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
+			if uniform[2] {
+				iv, c := 1/s[0], -math.Log(s[0])-logSqrt2Pi
+				for i, xv := range x {
+					z := (xv - m[i]) * iv
+					out[i] = c - 0.5*z*z
+				}
+				return
+			}
+			vecmath.Log(ls, s)
+			for i, xv := range x {
+				z := (xv - m[i]) / s[i]
+				out[i] = -0.5*z*z - ls[i] - logSqrt2Pi
+			}
+		},
+		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
+			x, m, s := in[0], in[1], in[2]
+			n := len(x)
+			for _, dj := range d {
+				if dj != nil {
+					n = len(dj)
+				}
+			}
+			for i := range n {
+				iv := 1 / s[i]
+				z := (x[i] - m[i]) * iv
+				w := k * z * iv // k ∂/∂loc
+				if d[0] != nil {
+					d[0][i] = -w
 				}
 				if d[1] != nil {
 					d[1][i] = w

@@ -34,6 +34,9 @@ func TestBlockSumLogProb(t *testing.T) {
 		{x: []int{3}, p: []int{3}, expand: []int{5, 3}},
 		{x: []int{big}, q: []int{big}, xGrad: true},
 		{x: []int{1}},
+		// above a block, where Normal and LogNormal take their block kernels too
+		{x: []int{40, 30}, p: []int{30}, q: []int{40, 1}, xGrad: true},
+		{x: []int{300}, p: []int{300}, expand: []int{2, 300}},
 	}
 	// make builds a family from two positive parameters p and q; r is a
 	// third, real parameter shaped like q.
@@ -47,6 +50,7 @@ func TestBlockSumLogProb(t *testing.T) {
 		{"Beta", [2]float64{0.02, 0.98}, func(p, q, _ *tensor.Tensor) Distribution { return Beta(p, q) }},
 		{"StudentT", [2]float64{-4, 4}, func(p, q, r *tensor.Tensor) Distribution { return StudentT(p, r, q) }},
 		{"LogNormal", [2]float64{0.05, 3}, func(_, q, r *tensor.Tensor) Distribution { return LogNormal(r, q) }},
+		{"Normal", [2]float64{-3, 3}, func(_, q, r *tensor.Tensor) Distribution { return Normal(r, q) }},
 	}
 	for _, f := range families {
 		for _, l := range layouts {

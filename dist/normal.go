@@ -101,7 +101,7 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 		nan = normalForward(out, xo, mo, so, logx, 0, n)
 	} else {
 		nanChunk := make([]bool, nc)
-		forChunks(n, func(c, lo, hi int) { nanChunk[c] = normalForward(out[lo:hi], xo, mo, so, logx, lo, hi) })
+		forChunks(n, func(c, lo, hi int) { nanChunk[c] = normalForward(out, xo, mo, so, logx, lo, hi) })
 		for _, b := range nanChunk {
 			nan = nan || b
 		}
@@ -114,7 +114,7 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 			gm := newSlot(wm, reduce, mo, shape, nc)
 			gs := newSlot(ws, reduce, so, shape, nc)
 			forChunks(n, func(c, lo, hi int) {
-				ax, am, as := normalBackward(g, 1, xo, mo, so, logx, gx, gm, gs, lo, hi)
+				ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, lo, hi)
 				gx.setChunk(c, ax)
 				gm.setChunk(c, am)
 				gs.setChunk(c, as)
@@ -126,25 +126,24 @@ func normalKernel(x, loc, scale *tensor.Tensor, logx bool) (*tensor.Tensor, bool
 		gx := newSlot(wx, reduce, xo, shape, 0)
 		gm := newSlot(wm, reduce, mo, shape, 0)
 		gs := newSlot(ws, reduce, so, shape, 0)
-		ax, am, as := normalBackward(g, 1, xo, mo, so, logx, gx, gm, gs, 0, n)
+		ax, am, as := normalBackward(g, xo, mo, so, logx, gx, gm, gs, 0, n)
 		gin[0], gin[1], gin[2] = gx.result(xo, reduce, ax), gm.result(mo, reduce, am), gs.result(so, reduce, as)
 	}
 }
 
-// normalForward writes the log-density of elements [lo, hi) into out, which
-// holds those elements only, and reports whether any is NaN.
+// normalForward writes the log-density of elements [lo, hi) into out and
+// reports whether any is NaN.
 func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) bool {
 	xd, md, sd := xo.d, mo.d, so.d
 	xs, ms, ss := xo.s, mo.s, so.s
 	nan := false
-	out = out[:hi-lo]
 	switch {
 	case ss == 0 && ms == 0 && xs == 1 && !logx:
 		// the observation-site case: data against scalar parameters
 		iv := 1 / sd[0]
 		k := -math.Log(sd[0]) - logSqrt2Pi
 		m := md[0]
-		o := out
+		o := out[lo:hi]
 		for i, xv := range xd[lo:hi] {
 			z := (xv - m) * iv
 			v := k - 0.5*z*z
@@ -159,7 +158,7 @@ func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) boo
 		for i := lo; i < hi; i++ {
 			z := (xd[i*xs] - md[i*ms]) * iv
 			v := k - 0.5*z*z
-			out[i-lo] = v
+			out[i] = v
 			if v != v {
 				nan = true
 			}
@@ -175,7 +174,7 @@ func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) boo
 			}
 			z := (xv - md[i*ms]) / s
 			v := -0.5*z*z - math.Log(s) - logSqrt2Pi - ly
-			out[i-lo] = v
+			out[i] = v
 			if v != v {
 				nan = true
 			}
@@ -185,10 +184,9 @@ func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) boo
 }
 
 // normalBackward stores the gradients of elements [lo, hi) in the slots
-// with buffers and returns the sums for x, loc and scale of the reduced
-// single-element operands. The incoming gradient is g, or gk for every
-// element when g is nil.
-func normalBackward(g []float64, gk float64, xo, mo, so operand, logx bool, gx, gm, gs gradSlot, lo, hi int) (ax, am, as float64) {
+// with buffers (g nil reads as ones) and returns the sums for x, loc and
+// scale of the reduced single-element operands.
+func normalBackward(g []float64, xo, mo, so operand, logx bool, gx, gm, gs gradSlot, lo, hi int) (ax, am, as float64) {
 	if so.s == 0 && mo.s == 0 && xo.s == 1 && !logx && g != nil && gx.buf == nil && gm.buf == nil && gs.buf == nil {
 		// scalar parameters reduced: two running sums, nothing stored
 		iv := 1 / so.d[0]
@@ -214,7 +212,7 @@ func normalBackward(g []float64, gk float64, xo, mo, so operand, logx bool, gx, 
 			xv = math.Log(xv)
 		}
 		z := (xv - mo.d[i*mo.s]) * iv
-		gi := gk
+		gi := 1.0
 		if g != nil {
 			gi = g[i]
 		}

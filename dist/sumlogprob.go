@@ -24,6 +24,8 @@ type SumLogProber interface {
 // backward pass reads no data either; with a loc or scale per element (a
 // regression's mean, say) it writes their gradients straight from the
 // data, without the elementwise log-density or its expanded gradient.
+// Fewer than a block of values (a latent site) take LogProb's one fused op,
+// which allocates less.
 func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
 	shape, err := d.checkLogProb(value)
 	if err != nil {
@@ -31,10 +33,18 @@ func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 	}
 	var s *tensor.Tensor
 	var nan bool
-	if d.loc.Len() == 1 && d.scale.Len() == 1 && !value.RequiresGrad() {
+	switch {
+	case d.loc.Len() == 1 && d.scale.Len() == 1 && !value.RequiresGrad():
 		s, nan = normalSum(value, d.loc, d.scale, float64(numel(shape))/float64(max(value.Len(), 1)))
-	} else {
-		s, nan = normalSumAny(value, d.loc, d.scale, shape)
+	case numel(shape) < blockLen:
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), shape, nil
+	default:
+		s = blockSum(normalBlockKernel(), shape, value, d.loc, d.scale)
+		nan = s.Item() != s.Item()
 	}
 	if nan && d.validating() {
 		if err := d.checkRealValues(value, "real"); err != nil {
@@ -85,71 +95,6 @@ func normalSum(x, loc, scale *tensor.Tensor, copies float64) (*tensor.Tensor, bo
 			gin[2] = tensor.Full(k*(tzz-float64(n))*iv, scale.Shape()...)
 		}
 	}), total != total
-}
-
-// normalSumAny is the sum over shape of log N(x | loc, scale) for operands
-// of any layout that broadcast to shape. The forward pass evaluates the
-// log-density a block at a time into a buffer on the stack and keeps only
-// the sum; the backward pass recomputes each element's partials, scaled by
-// the incoming gradient, into the operands' gradients.
-func normalSumAny(x, loc, scale *tensor.Tensor, shape []int) (*tensor.Tensor, bool) {
-	ks, _ := tensor.BroadcastShapes(x.Shape(), loc.Shape(), scale.Shape())
-	xo, mo, so := operandOf(x, ks), operandOf(loc, ks), operandOf(scale, ks)
-	n := numel(ks)
-	copies := float64(numel(shape)) / float64(max(n, 1)) // an expanded batch repeats the values
-	nc := numChunks(n)
-	var total float64
-	var nan bool
-	if nc == 1 {
-		total, nan = normalBlockSum(xo, mo, so, 0, n)
-	} else {
-		partial := make([]float64, nc)
-		nanAt := make([]bool, nc)
-		forChunks(n, func(c, lo, hi int) { partial[c], nanAt[c] = normalBlockSum(xo, mo, so, lo, hi) })
-		for c := range nc {
-			total += partial[c]
-			nan = nan || nanAt[c]
-		}
-	}
-	out := tensor.Scalar(total * copies)
-	wx, wm, ws := x.RequiresGrad(), loc.RequiresGrad(), scale.RequiresGrad()
-	if !wx && !wm && !ws {
-		return out, nan
-	}
-	return tensor.FusedInto("NormalSumLogProb", out, []*tensor.Tensor{x, loc, scale}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
-		k := g.Item() * copies
-		if nc == 1 {
-			gx, gm, gs := newSlot(wx, true, xo, ks, 0), newSlot(wm, true, mo, ks, 0), newSlot(ws, true, so, ks, 0)
-			ax, am, as := normalBackward(nil, k, xo, mo, so, false, gx, gm, gs, 0, n)
-			gin[0], gin[1], gin[2] = gx.result(xo, true, ax), gm.result(mo, true, am), gs.result(so, true, as)
-			return
-		}
-		gx, gm, gs := newSlot(wx, true, xo, ks, nc), newSlot(wm, true, mo, ks, nc), newSlot(ws, true, so, ks, nc)
-		forChunks(n, func(c, lo, hi int) {
-			ax, am, as := normalBackward(nil, k, xo, mo, so, false, gx, gm, gs, lo, hi)
-			gx.setChunk(c, ax)
-			gm.setChunk(c, am)
-			gs.setChunk(c, as)
-		})
-		gin[0], gin[1], gin[2] = gx.result(xo, true, 0), gm.result(mo, true, 0), gs.result(so, true, 0)
-	}), nan
-}
-
-// normalBlockSum returns the sum of the Normal log-density over elements
-// [lo, hi), evaluated a block at a time into a buffer on the stack, and
-// whether any element is NaN.
-func normalBlockSum(xo, mo, so operand, lo, hi int) (float64, bool) {
-	var buf [blockLen]float64
-	var sum float64
-	nan := false
-	for i := lo; i < hi; i += len(buf) {
-		j := min(hi, i+len(buf))
-		if normalForward(buf[:j-i], xo, mo, so, false, i, j) {
-			nan = true
-		}
-		sum += vecmath.Sum(buf[:j-i])
-	}
-	return sum, nan
 }
 
 // sumAndSquares returns Σz and Σz² for z = (x-m)·iv in one pass, with four
