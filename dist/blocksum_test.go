@@ -114,3 +114,17 @@ func checkBlockSum(t *testing.T, name string, d Distribution, expand []int, x *t
 		}
 	}
 }
+
+// TestIndependentSumLogProb checks that an Independent distribution's sum is
+// its base's fused sum with LogProb's shape (the reinterpreted dims summed
+// away), against LogProb(value).Sum(), for a base with a fused sum and one
+// without.
+func TestIndependentSumLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 14))
+	loc := tensor.RandN(rng, 300, 3).SetRequiresGrad(true)
+	scale := tensor.RandU(rng, 3).AddScalar(0.5).SetRequiresGrad(true)
+	x := tensor.RandN(rng, 300, 3)
+	checkBlockSum(t, "Independent(Normal, 1)", Normal(loc, scale).ToEvent(1), nil, x, []*tensor.Tensor{loc, scale})
+	conc := tensor.RandU(rng, 2, 3).AddScalar(0.5).SetRequiresGrad(true)
+	checkBlockSum(t, "Independent(Dirichlet, 1)", Independent(Dirichlet(conc), 1), nil, tensor.Full(1.0/3, 2, 3), []*tensor.Tensor{conc})
+}

@@ -112,6 +112,28 @@ func (d *IndependentDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 	return sumRightmost(lp, d.n), nil
 }
 
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape: the base
+// distribution's fused sum when it has one (summing over the reinterpreted
+// dims first changes nothing in the total), else LogProb's sum.
+func (d *IndependentDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	if err := d.base.Validate(); err != nil {
+		return nil, nil, err
+	}
+	sl, ok := d.inner.(SumLogProber)
+	if !ok {
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), lp.Shape(), nil
+	}
+	s, shape, err := sl.SumLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, shape[:len(shape)-d.n], nil
+}
+
 // sumRightmost sums t over its n rightmost dims.
 func sumRightmost(t *tensor.Tensor, n int) *tensor.Tensor {
 	if n <= 0 {
