@@ -1,6 +1,8 @@
 package dist
 
 import (
+	"slices"
+
 	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
@@ -31,11 +33,11 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 		shapes[j] = t.Shape()
 	}
 	ks, _ := tensor.BroadcastShapes(shapes...)
-	opnds := make([]operand, len(ops))
-	for j, t := range ops {
-		opnds[j] = operandOf(t, ks)
-	}
 	n := numel(ks)
+	opnds := make([]blockOperand, len(ops))
+	for j, t := range ops {
+		opnds[j] = blockOperandOf(t, ks, n)
+	}
 	copies := float64(numel(shape)) / float64(max(n, 1)) // an expanded batch repeats the values
 	nc := numChunks(n)
 	partial := make([]float64, nc)
@@ -65,15 +67,18 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 	return tensor.FusedInto(k.name+"Sum", out, ops, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
 		gk := g.Item() * copies
 		m := len(ops)
-		bufs := make([][]float64, m) // gradients of operands laid out over ks
-		accs := make([][]float64, m) // per-chunk sums for single-element operands
+		// An operand laid out over the shape gets its gradient in a buffer
+		// of that layout; one that repeats (a single element, a parameter
+		// per feature) sums its partials per chunk into one period.
+		bufs := make([][]float64, m)
+		accs := make([][]float64, m) // per chunk, one period
 		for j, t := range ops {
-			switch {
+			switch o := opnds[j]; {
 			case !t.RequiresGrad():
-			case opnds[j].s == 0:
-				accs[j] = make([]float64, nc)
-			default:
+			case o.full:
 				bufs[j] = make([]float64, n)
+			default:
+				accs[j] = make([]float64, nc*o.period)
 			}
 		}
 		if gk != 0 { // a zero gradient (a masked site) stays zero where a partial is infinite
@@ -97,9 +102,10 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 						}
 					}
 					k.grad(gk, b.at(i, e), b.uniform, d)
-					for j := range accs {
-						if accs[j] != nil {
-							accs[j][c] += vecmath.Sum(d[j])
+					for j, acc := range accs {
+						if acc != nil {
+							p := opnds[j].period
+							addPeriodic(acc[c*p:(c+1)*p], d[j], i%p)
 						}
 					}
 				}
@@ -108,11 +114,14 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 		for j, t := range ops {
 			switch {
 			case accs[j] != nil:
-				s := 0.0
-				for _, v := range accs[j] {
-					s += v
+				p := opnds[j].period
+				sum := make([]float64, p)
+				for c := range nc { // chunk sums in chunk order
+					for i, v := range accs[j][c*p : (c+1)*p] {
+						sum[i] += v
+					}
 				}
-				gin[j] = tensor.Full(s, t.Shape()...)
+				gin[j] = tensor.FromData(sum, t.Shape()...)
 			case bufs[j] != nil:
 				gin[j] = tensor.FromData(bufs[j], ks...).SumTo(t.Shape())
 			}
@@ -120,28 +129,67 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 	})
 }
 
+// blockOperand is an operand of a block kernel over a shape of n elements:
+// element i reads d[i % period]. Period 1 is a single element, period n an
+// operand laid out like the shape (or materialized in that layout), and a
+// period in between an operand that repeats along the shape's leading dims,
+// such as a parameter per feature over rows of data.
+type blockOperand struct {
+	d      []float64
+	period int
+	full   bool // period n: read in place, block by block
+}
+
+// blockOperandOf lays out t over the shape ks of n elements.
+func blockOperandOf(t *tensor.Tensor, ks []int, n int) blockOperand {
+	d := t.Data()
+	switch {
+	case len(d) == 1:
+		return blockOperand{d: d, period: 1}
+	case slices.Equal(t.Shape(), ks):
+		return blockOperand{d: d, period: n, full: true}
+	case isTrailingRepeat(t.Shape(), ks) && len(d) > 0:
+		return blockOperand{d: d, period: len(d)}
+	}
+	return blockOperand{d: t.Detach().Expand(ks...).Data(), period: n, full: true}
+}
+
+// addPeriodic adds v[t] to acc[(start+t) % len(acc)] for every t.
+func addPeriodic(acc, v []float64, start int) {
+	j := start
+	for _, x := range v {
+		acc[j] += x
+		if j++; j == len(acc) {
+			j = 0
+		}
+	}
+}
+
 // blockInputs lays out the operands' values for one block at a time:
-// slices of the operands laid out over the shape, and single elements
-// repeated into a buffer.
+// slices of the operands laid out over the shape, and repeating operands
+// copied into buffers.
 type blockInputs struct {
-	opnds   []operand
+	opnds   []blockOperand
 	size    int
 	in      [][]float64
 	uniform []bool
-	rep     [][]float64 // the repeated element of a single-element operand
+	rep     [][]float64 // the buffer of a repeating operand
 }
 
 // newBlockInputs prepares blocks of up to size elements.
-func newBlockInputs(opnds []operand, size int) *blockInputs {
+func newBlockInputs(opnds []blockOperand, size int) *blockInputs {
 	m := len(opnds)
 	b := &blockInputs{opnds: opnds, size: max(size, 1), in: make([][]float64, m), uniform: make([]bool, m), rep: make([][]float64, m)}
 	for j, o := range opnds {
-		if o.s == 0 {
+		switch {
+		case o.period == 1:
 			r := make([]float64, b.size)
 			for i := range r {
 				r[i] = o.d[0]
 			}
 			b.rep[j], b.uniform[j] = r, true
+		case !o.full:
+			b.rep[j] = make([]float64, b.size)
 		}
 	}
 	return b
@@ -150,10 +198,20 @@ func newBlockInputs(opnds []operand, size int) *blockInputs {
 // at returns the operands' values for elements [lo, hi).
 func (b *blockInputs) at(lo, hi int) [][]float64 {
 	for j, o := range b.opnds {
-		if b.rep[j] != nil {
-			b.in[j] = b.rep[j][:hi-lo]
-		} else {
+		switch r := b.rep[j]; {
+		case r == nil:
 			b.in[j] = o.d[lo:hi]
+		case b.uniform[j]:
+			b.in[j] = r[:hi-lo]
+		default:
+			p, i := o.period, lo%o.period
+			for t := range hi - lo {
+				r[t] = o.d[i]
+				if i++; i == p {
+					i = 0
+				}
+			}
+			b.in[j] = r[:hi-lo]
 		}
 	}
 	return b.in

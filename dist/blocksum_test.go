@@ -37,6 +37,8 @@ func TestBlockSumLogProb(t *testing.T) {
 		// above a block, where Normal and LogNormal take their block kernels too
 		{x: []int{40, 30}, p: []int{30}, q: []int{40, 1}, xGrad: true},
 		{x: []int{300}, p: []int{300}, expand: []int{2, 300}},
+		// parameters per feature over rows of data, chunks not aligned with rows
+		{x: []int{11000, 3}, p: []int{3}, q: []int{1, 3}, xGrad: true},
 	}
 	// make builds a family from two positive parameters p and q; r is a
 	// third, real parameter shaped like q.
