@@ -1,0 +1,125 @@
+package dist
+
+import (
+	"math"
+	"slices"
+
+	"github.com/vigo-ppl/vigo/tensor"
+)
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape. With one loc
+// and one scale_tril for all the values (observations of a D-dimensional
+// variable) and a value that needs no gradient, it is one pass over the
+// rows that keeps only the sums of z = L⁻¹(x − μ), z zᵀ and |z|², from which
+// the backward pass forms the gradients of loc and scale_tril with one
+// triangular solve each. Other layouts sum LogProb.
+func (d *MultivariateNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	D := d.dim
+	if value.RequiresGrad() || d.loc.Len() != D || d.scaleTril.Len() != D*D || value.Dim() == 0 || !slices.Equal(value.Shape()[:value.Dim()-1], shape) {
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), shape, nil
+	}
+	if err := d.checkRealValues(value, "real vectors"); err != nil {
+		return nil, nil, err
+	}
+	return mvnSum(value, d.loc, d.scaleTril, D), shape, nil
+}
+
+// mvnSum is Σ_rows −½|z|² − Σ log diag L − (D/2) log 2π over the rows x of
+// value, z = L⁻¹(x − μ). It keeps S1 = Σ z and S2 = Σ z zᵀ for the backward
+// pass: the gradient of μ is L⁻ᵀ S1, that of L the lower triangle of
+// L⁻ᵀ S2 less N/L_jj on the diagonal.
+func mvnSum(value, loc, l *tensor.Tensor, D int) *tensor.Tensor {
+	xd, mu, ld := value.Data(), loc.Data(), l.Data()
+	rows := len(xd) / D
+	nc := numChunks(rows)
+	stats := make([]float64, nc*(1+D+D*D)) // per chunk: Σ|z|², S1, S2
+	forChunks(rows, func(c, lo, hi int) {
+		st := stats[c*(1+D+D*D) : (c+1)*(1+D+D*D)]
+		s1, s2 := st[1:1+D], st[1+D:]
+		z := make([]float64, D)
+		for r := lo; r < hi; r++ {
+			x := xd[r*D : (r+1)*D]
+			for i := range D { // forward substitution, L z = x − μ
+				v := x[i] - mu[i]
+				for j := range i {
+					v -= ld[i*D+j] * z[j]
+				}
+				z[i] = v / ld[i*D+i]
+			}
+			for i, zi := range z {
+				st[0] += zi * zi
+				s1[i] += zi
+				row := s2[i*D : (i+1)*D]
+				for j, zj := range z {
+					row[j] += zi * zj
+				}
+			}
+		}
+	})
+	// chunk sums in chunk order
+	sum := make([]float64, 1+D+D*D)
+	for c := range nc {
+		for i, v := range stats[c*(1+D+D*D) : (c+1)*(1+D+D*D)] {
+			sum[i] += v
+		}
+	}
+	halfLogDet := 0.0
+	for i := range D {
+		halfLogDet += math.Log(ld[i*D+i])
+	}
+	n := float64(rows)
+	out := tensor.Scalar(-0.5*sum[0] - n*halfLogDet - n*float64(D)*logSqrt2Pi)
+	if !loc.RequiresGrad() && !l.RequiresGrad() {
+		return out
+	}
+	s1, s2 := sum[1:1+D], sum[1+D:]
+	return tensor.FusedInto("MultivariateNormalSumLogProb", out, []*tensor.Tensor{loc, l}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
+		k := g.Item()
+		if loc.RequiresGrad() {
+			w := solveUpperT(ld, s1, D) // L⁻ᵀ S1
+			for i := range w {
+				w[i] *= k
+			}
+			gin[0] = tensor.FromData(w, loc.Shape()...)
+		}
+		if l.RequiresGrad() {
+			gl := make([]float64, D*D)
+			col := make([]float64, D)
+			for j := range D { // column j of L⁻ᵀ S2
+				for i := range D {
+					col[i] = s2[i*D+j]
+				}
+				w := solveUpperT(ld, col, D)
+				for i := j; i < D; i++ { // the lower triangle only
+					gl[i*D+j] = k * w[i]
+				}
+			}
+			for i := range D {
+				gl[i*D+i] -= k * n / ld[i*D+i]
+			}
+			gin[1] = tensor.FromData(gl, l.Shape()...)
+		}
+	})
+}
+
+// solveUpperT returns y with Lᵀ y = b for the lower triangular D×D matrix L
+// (row-major in l): back substitution with L's transpose.
+func solveUpperT(l, b []float64, D int) []float64 {
+	y := make([]float64, D)
+	for i := D - 1; i >= 0; i-- {
+		v := b[i]
+		for j := i + 1; j < D; j++ {
+			v -= l[j*D+i] * y[j]
+		}
+		y[i] = v / l[i*D+i]
+	}
+	return y
+}
