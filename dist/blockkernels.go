@@ -310,3 +310,132 @@ func normalBlockKernel() blockKernel {
 		},
 	}
 }
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *LaplaceDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.checkRealValues(value, "real"); err != nil {
+		return nil, nil, err
+	}
+	return blockSum(laplaceKernel(), shape, value, d.loc, d.scale), shape, nil
+}
+
+// laplaceKernel is −(|x − loc|/s + log s + ln 2), LogProb's formula, with
+// log s once for a single-element scale; |·|'s derivative at 0 is 0.
+func laplaceKernel() blockKernel {
+	return blockKernel{
+		name: "LaplaceLogProb",
+		logProb: func(out, ls []float64, in [][]float64, uniform []bool) {
+			x, m, s := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
+			if uniform[2] {
+				c := math.Log(s[0])
+				for i, xv := range x {
+					out[i] = -(math.Abs(xv-m[i])/s[i] + c + math.Ln2)
+				}
+				return
+			}
+			vecmath.Log(ls, s)
+			for i, xv := range x {
+				out[i] = -(math.Abs(xv-m[i])/s[i] + ls[i] + math.Ln2)
+			}
+		},
+		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
+			x, m, s := in[0], in[1], in[2]
+			n := len(x)
+			for _, dj := range d {
+				if dj != nil {
+					n = len(dj)
+				}
+			}
+			for i := range n {
+				r, si := x[i]-m[i], s[i]
+				sgn := 0.0
+				switch {
+				case r > 0:
+					sgn = 1
+				case r < 0:
+					sgn = -1
+				}
+				if d[0] != nil {
+					d[0][i] = -k * sgn / si
+				}
+				if d[1] != nil {
+					d[1][i] = k * sgn / si
+				}
+				if d[2] != nil {
+					d[2][i] = k * (math.Abs(r)/(si*si) - 1/si)
+				}
+			}
+		},
+	}
+}
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *HalfNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := d.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.checkNonNegativeValues(value); err != nil {
+		return nil, nil, err
+	}
+	return blockSum(halfNormalKernel(), shape, value, d.scale), shape, nil
+}
+
+// halfNormalKernel is the Normal(0, s) log-density plus ln 2, LogProb's
+// formula, and −Inf with no gradient below 0 (reachable only with
+// validation off).
+func halfNormalKernel() blockKernel {
+	return blockKernel{
+		name: "HalfNormalLogProb",
+		logProb: func(out, ls []float64, in [][]float64, uniform []bool) {
+			x, s := in[0][:len(out)], in[1][:len(out)]
+			if uniform[1] {
+				iv, c := 1/s[0], -math.Log(s[0])-logSqrt2Pi
+				for i, xv := range x {
+					z := xv * iv
+					out[i] = c - 0.5*z*z + math.Ln2
+				}
+			} else {
+				vecmath.Log(ls, s)
+				for i, xv := range x {
+					z := xv / s[i]
+					out[i] = -0.5*z*z - ls[i] - logSqrt2Pi + math.Ln2
+				}
+			}
+			for i, xv := range x {
+				if !(xv >= 0) {
+					out[i] = math.Inf(-1)
+				}
+			}
+		},
+		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
+			x, s := in[0], in[1]
+			n := len(x)
+			for _, dj := range d {
+				if dj != nil {
+					n = len(dj)
+				}
+			}
+			for i := range n {
+				xv, iv := x[i], 1/s[i]
+				z := xv * iv
+				dx, ds := -k*z*iv, k*(z*z-1)*iv
+				if !(xv >= 0) {
+					dx, ds = 0, 0
+				}
+				if d[0] != nil {
+					d[0][i] = dx
+				}
+				if d[1] != nil {
+					d[1][i] = ds
+				}
+			}
+		},
+	}
+}

@@ -53,6 +53,8 @@ func TestBlockSumLogProb(t *testing.T) {
 		{"StudentT", [2]float64{-4, 4}, func(p, q, r *tensor.Tensor) Distribution { return StudentT(p, r, q) }},
 		{"LogNormal", [2]float64{0.05, 3}, func(_, q, r *tensor.Tensor) Distribution { return LogNormal(r, q) }},
 		{"Normal", [2]float64{-3, 3}, func(_, q, r *tensor.Tensor) Distribution { return Normal(r, q) }},
+		{"Laplace", [2]float64{-3, 3}, func(_, q, r *tensor.Tensor) Distribution { return Laplace(r, q) }},
+		{"HalfNormal", [2]float64{0, 3}, func(_, q, _ *tensor.Tensor) Distribution { return HalfNormal(q) }},
 	}
 	for _, f := range families {
 		for _, l := range layouts {
@@ -71,6 +73,35 @@ func TestBlockSumLogProb(t *testing.T) {
 	// Beta's xlogy terms at the ends of the unit interval.
 	checkBlockSum(t, "Beta(1, b) at x = 0", Beta(a1, b), nil, tensor.Vector(0, 0.5), []*tensor.Tensor{a1, b})
 	checkBlockSum(t, "Beta(a, 1) at x = 1", Beta(b, a1), nil, tensor.Vector(0.5, 1), []*tensor.Tensor{b, a1})
+	// |x − loc|'s derivative at x = loc is 0.
+	loc := tensor.Vector(0.5, 1).SetRequiresGrad(true)
+	checkBlockSum(t, "Laplace at x = loc", Laplace(loc, b), nil, tensor.Vector(0.5, 2), []*tensor.Tensor{loc, b})
+	// Without validation a negative HalfNormal value has log-density −Inf
+	// and passes no gradient.
+	hn := WithValidation(HalfNormal(b), false)
+	checkBlockSumInf(t, hn, tensor.Vector(-0.5, 1, 2), b)
+}
+
+// checkBlockSumInf checks that d's fused sum over x is −Inf, as LogProb's,
+// and that the parameter p gets LogProb's gradient.
+func checkBlockSumInf(t *testing.T, d Distribution, x, p *tensor.Tensor) {
+	t.Helper()
+	sum, _, err := d.(SumLogProber).SumLogProb(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := d.LogProb(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(sum.Item(), -1) || !math.IsInf(lp.Sum().Item(), -1) {
+		t.Fatalf("sum %v, LogProb's %v, want -Inf", sum.Item(), lp.Sum().Item())
+	}
+	got := tensor.Gradients(sum, p)[0].Item()
+	want := tensor.Gradients(lp.Sum(), p)[0].Item()
+	if !(math.Abs(got-want) <= 1e-12*math.Max(1, math.Abs(want))) {
+		t.Errorf("gradient %v, LogProb's %v", got, want)
+	}
 }
 
 // checkBlockSum compares d's fused sum over x (d expanded to expand when
