@@ -243,6 +243,10 @@ func (b *base) checkUnitValues(value *tensor.Tensor) error {
 	return nil
 }
 
+// checkRealSupport is checkRealValues for a family supported on the real
+// line.
+func (b *base) checkRealSupport(value *tensor.Tensor) error { return b.checkRealValues(value, "real") }
+
 // checkRealValues reports a NaN in value as an out-of-support error naming
 // the support what (such as "real"), when validation is on. Finite tensors,
 // the usual case, pass with the cached AllFinite scan instead of a

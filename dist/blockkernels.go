@@ -13,14 +13,7 @@ import (
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *StudentTDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := d.checkRealValues(value, "real"); err != nil {
-		return nil, nil, err
-	}
-	return blockSum(studentTKernel(), shape, value, d.df, d.loc, d.scale), shape, nil
+	return d.blockSumLogProb(studentTKernel(), d.checkRealSupport, value, d.df, d.loc, d.scale)
 }
 
 // studentTKernel is −(ν+1)/2 · log1p(z²/ν) − (log s + ½ log ν + ½ log π +
@@ -100,14 +93,7 @@ func studentTNorm(nu, s float64) float64 {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *BetaDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := d.checkUnitValues(value); err != nil {
-		return nil, nil, err
-	}
-	return blockSum(betaKernel(), shape, value, d.c1, d.c0), shape, nil
+	return d.blockSumLogProb(betaKernel(), d.checkUnitValues, value, d.c1, d.c0)
 }
 
 // betaKernel is xlogy(a−1, x) + xlogy(b−1, 1−x) − log B(a, b), LogProb's
@@ -314,14 +300,7 @@ func normalBlockKernel() blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *LaplaceDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := d.checkRealValues(value, "real"); err != nil {
-		return nil, nil, err
-	}
-	return blockSum(laplaceKernel(), shape, value, d.loc, d.scale), shape, nil
+	return d.blockSumLogProb(laplaceKernel(), d.checkRealSupport, value, d.loc, d.scale)
 }
 
 // laplaceKernel is −(|x − loc|/s + log s + ln 2), LogProb's formula, with
@@ -377,14 +356,7 @@ func laplaceKernel() blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *HalfNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	shape, err := d.checkLogProb(value)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := d.checkNonNegativeValues(value); err != nil {
-		return nil, nil, err
-	}
-	return blockSum(halfNormalKernel(), shape, value, d.scale), shape, nil
+	return d.blockSumLogProb(halfNormalKernel(), d.checkNonNegativeValues, value, d.scale)
 }
 
 // halfNormalKernel is the Normal(0, s) log-density plus ln 2, LogProb's

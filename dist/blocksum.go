@@ -21,6 +21,22 @@ type blockKernel struct {
 	grad func(k float64, in [][]float64, uniform []bool, d [][]float64)
 }
 
+// blockSumLogProb is SumLogProb through a block kernel: LogProb's checks,
+// including checkValues on the value when it is not nil, then blockSum over
+// the value and params.
+func (b *base) blockSumLogProb(k blockKernel, checkValues func(*tensor.Tensor) error, value *tensor.Tensor, params ...*tensor.Tensor) (*tensor.Tensor, []int, error) {
+	shape, err := b.checkLogProb(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	if checkValues != nil {
+		if err := checkValues(value); err != nil {
+			return nil, nil, err
+		}
+	}
+	return blockSum(k, shape, append([]*tensor.Tensor{value}, params...)...), shape, nil
+}
+
 // blockSum returns the sum over shape of k's log-density of ops (the value
 // first), broadcast to one another; shape may repeat their broadcast (an
 // expanded batch). The forward pass keeps only the sum, a block at a time;
