@@ -57,7 +57,8 @@ func BenchmarkGammaRSample(b *testing.B) {
 // BenchmarkSumLogProb times each family's fused sum over 100 000 observed
 // values and its backward pass to single-element parameters that require a
 // gradient (an observation site of a model with one set of parameters for
-// all its data), and a categorical site with five logits per value.
+// all its data), a categorical site with five logits per value and a
+// three-dimensional MultivariateNormal site.
 func BenchmarkSumLogProb(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 100000
@@ -80,6 +81,8 @@ func BenchmarkSumLogProb(b *testing.B) {
 		{"Gamma", Gamma(p(2), p(3)), unit},
 		{"Exponential", Exponential(p(2)), unit},
 		{"Beta", Beta(p(2), p(3)), unit},
+		{"Laplace", Laplace(p(0.5), p(1.5)), unit},
+		{"HalfNormal", HalfNormal(p(1.5)), unit},
 		{"Poisson", Poisson(p(2.5)), count},
 		{"BernoulliProbs", BernoulliProbs(p(0.3)), binary},
 		{"BernoulliLogits", BernoulliLogits(p(0.3)), binary},
@@ -93,6 +96,11 @@ func BenchmarkSumLogProb(b *testing.B) {
 		d     Distribution
 		value *tensor.Tensor
 	}{"Categorical5", CategoricalLogits(tensor.RandN(rng, n, 5).SetRequiresGrad(true)), tensor.FromData(labels, n)})
+	cases = append(cases, struct {
+		name  string
+		d     Distribution
+		value *tensor.Tensor
+	}{"MultivariateNormal3", MultivariateNormalTril(tensor.Zeros(3).SetRequiresGrad(true), tensor.Eye(3).SetRequiresGrad(true)), tensor.RandN(rng, n, 3)})
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

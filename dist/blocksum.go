@@ -172,6 +172,10 @@ func blockOperandOf(t *tensor.Tensor, ks []int, n int) blockOperand {
 
 // addPeriodic adds v[t] to acc[(start+t) % len(acc)] for every t.
 func addPeriodic(acc, v []float64, start int) {
+	if len(acc) == 1 { // one element: a sum with independent accumulators
+		acc[0] += vecmath.Sum(v)
+		return
+	}
 	j := start
 	for _, x := range v {
 		acc[j] += x
