@@ -148,6 +148,9 @@ func FuzzDistributions(f *testing.F) {
 		value, wrong := fam.value(x, m)
 		verr := d.Validate()
 		lp, err := d.LogProb(value)
+		if sl, ok := d.(SumLogProber); ok {
+			fdCheckSum(t, desc, sl, value, lp, err)
+		}
 		switch {
 		case verr != nil:
 			if err == nil {
@@ -270,4 +273,34 @@ func fdSameBits(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// fdCheckSum checks a distribution's fused sum against its LogProb: an
+// error exactly when LogProb has one, LogProb's shape, and LogProb's total
+// to rounding (NaN and infinities alike).
+func fdCheckSum(t *testing.T, desc string, sl SumLogProber, value, lp *tensor.Tensor, lpErr error) {
+	t.Helper()
+	sum, shape, err := sl.SumLogProb(value)
+	if (err == nil) != (lpErr == nil) {
+		t.Fatalf("%s: SumLogProb error %v, LogProb error %v", desc, err, lpErr)
+	}
+	if err != nil {
+		return
+	}
+	if !slices.Equal(shape, lp.Shape()) {
+		t.Fatalf("%s: SumLogProb shape %v, LogProb shape %v", desc, shape, lp.Shape())
+	}
+	got, want := sum.Item(), lp.Sum().Item()
+	scale := 0.0
+	for _, v := range lp.Data() {
+		scale += math.Abs(v)
+	}
+	switch {
+	case math.IsNaN(want) || math.IsInf(want, 0):
+		if !fdSameBits([]float64{got}, []float64{want}) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("%s: SumLogProb %v, LogProb's sum %v", desc, got, want)
+		}
+	case !(math.Abs(got-want) <= 1e-9*scale+1e-300):
+		t.Fatalf("%s: SumLogProb %v, LogProb's sum %v", desc, got, want)
+	}
 }
