@@ -411,3 +411,68 @@ func halfNormalKernel() blockKernel {
 		},
 	}
 }
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *CauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	return d.blockSumLogProb(cauchyKernel(0), d.checkRealSupport, value, d.loc, d.scale)
+}
+
+// cauchyKernel is extra − log π − log s − log1p(z²) with z = (x − loc)/s,
+// the fused LogProb's formula (extra is ln 2 for the half-Cauchy, whose loc
+// is 0), with log1p(z²) from the vectorized kernel.
+func cauchyKernel(extra float64) blockKernel {
+	k0 := extra - math.Log(math.Pi)
+	return blockKernel{
+		name: "CauchyLogProb",
+		logProb: func(out, _ []float64, in [][]float64, uniform []bool) {
+			x, m, s := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
+			for i, xv := range x {
+				z := (xv - m[i]) / s[i]
+				out[i] = z * z
+			}
+			vecmath.Log1p(out, out)
+			ls := hoist(s, uniform[2], math.Log)
+			for i, l := range out {
+				out[i] = k0 - ls.at(i) - l
+			}
+		},
+		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
+			x, m, s := in[0], in[1], in[2]
+			n := len(x)
+			for _, dj := range d {
+				if dj != nil {
+					n = len(dj)
+				}
+			}
+			for i := range n {
+				si := s[i]
+				z := (x[i] - m[i]) / si
+				q := 1 / ((1 + z*z) * si)
+				w := k * 2 * z * q // k ∂/∂loc
+				if d[0] != nil {
+					d[0][i] = -w
+				}
+				if d[1] != nil {
+					d[1][i] = w
+				}
+				if d[2] != nil {
+					d[2][i] = k * (z*z - 1) * q
+				}
+			}
+		},
+	}
+}
+
+// SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
+// that stores no log-density.
+func (d *HalfCauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	if !d.validating() { // values below 0 get −Inf: LogProb's path
+		lp, err := d.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), lp.Shape(), nil
+	}
+	return d.blockSumLogProb(cauchyKernel(math.Ln2), d.checkNonNegativeValues, value, tensor.Scalar(0), d.scale)
+}

@@ -55,6 +55,8 @@ func TestBlockSumLogProb(t *testing.T) {
 		{"Normal", [2]float64{-3, 3}, func(_, q, r *tensor.Tensor) Distribution { return Normal(r, q) }},
 		{"Laplace", [2]float64{-3, 3}, func(_, q, r *tensor.Tensor) Distribution { return Laplace(r, q) }},
 		{"HalfNormal", [2]float64{0, 3}, func(_, q, _ *tensor.Tensor) Distribution { return HalfNormal(q) }},
+		{"Cauchy", [2]float64{-3, 3}, func(_, q, r *tensor.Tensor) Distribution { return Cauchy(r, q) }},
+		{"HalfCauchy", [2]float64{0, 3}, func(_, q, _ *tensor.Tensor) Distribution { return HalfCauchy(q) }},
 	}
 	for _, f := range families {
 		for _, l := range layouts {
