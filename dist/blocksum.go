@@ -23,11 +23,19 @@ type blockKernel struct {
 
 // blockSumLogProb is SumLogProb through a block kernel: LogProb's checks,
 // including checkValues on the value when it is not nil, then blockSum over
-// the value and params.
+// the value and params. A site of fewer than a block of values (a latent
+// variable) sums LogProb instead, which allocates less.
 func (b *base) blockSumLogProb(k blockKernel, checkValues func(*tensor.Tensor) error, value *tensor.Tensor, params ...*tensor.Tensor) (*tensor.Tensor, []int, error) {
 	shape, err := b.checkLogProb(value)
 	if err != nil {
 		return nil, nil, err
+	}
+	if numel(shape) < blockLen {
+		lp, err := b.self.LogProb(value)
+		if err != nil {
+			return nil, nil, err
+		}
+		return lp.Sum(), shape, nil
 	}
 	if checkValues != nil {
 		if err := checkValues(value); err != nil {

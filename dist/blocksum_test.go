@@ -67,21 +67,32 @@ func TestBlockSumLogProb(t *testing.T) {
 		}
 	}
 	// xlogy(α−1, x) at α = 1, x = 0 is 0, and so is its derivative in α.
-	a := tensor.Vector(1, 2, 1).SetRequiresGrad(true)
+	// The edge values are repeated to fill more than a block: smaller sites
+	// sum LogProb.
+	a := tile(128, 1, 2, 1).SetRequiresGrad(true)
 	b := tensor.Scalar(1.5).SetRequiresGrad(true)
-	checkBlockSum(t, "Gamma at x = 0", Gamma(a, b), nil, tensor.Vector(0, 0.5, 2), []*tensor.Tensor{a, b})
+	checkBlockSum(t, "Gamma at x = 0", Gamma(a, b), nil, tile(128, 0, 0.5, 2), []*tensor.Tensor{a, b})
 	a1 := tensor.Scalar(1).SetRequiresGrad(true)
-	checkBlockSum(t, "Gamma(1, β) at x = 0", Gamma(a1, b), nil, tensor.Vector(0, 0.5, 2), []*tensor.Tensor{a1, b})
+	checkBlockSum(t, "Gamma(1, β) at x = 0", Gamma(a1, b), nil, tile(128, 0, 0.5, 2), []*tensor.Tensor{a1, b})
 	// Beta's xlogy terms at the ends of the unit interval.
-	checkBlockSum(t, "Beta(1, b) at x = 0", Beta(a1, b), nil, tensor.Vector(0, 0.5), []*tensor.Tensor{a1, b})
-	checkBlockSum(t, "Beta(a, 1) at x = 1", Beta(b, a1), nil, tensor.Vector(0.5, 1), []*tensor.Tensor{b, a1})
+	checkBlockSum(t, "Beta(1, b) at x = 0", Beta(a1, b), nil, tile(128, 0, 0.5), []*tensor.Tensor{a1, b})
+	checkBlockSum(t, "Beta(a, 1) at x = 1", Beta(b, a1), nil, tile(128, 0.5, 1), []*tensor.Tensor{b, a1})
 	// |x − loc|'s derivative at x = loc is 0.
-	loc := tensor.Vector(0.5, 1).SetRequiresGrad(true)
-	checkBlockSum(t, "Laplace at x = loc", Laplace(loc, b), nil, tensor.Vector(0.5, 2), []*tensor.Tensor{loc, b})
+	loc := tile(128, 0.5, 1).SetRequiresGrad(true)
+	checkBlockSum(t, "Laplace at x = loc", Laplace(loc, b), nil, tile(128, 0.5, 2), []*tensor.Tensor{loc, b})
 	// Without validation a negative HalfNormal value has log-density −Inf
 	// and passes no gradient.
 	hn := WithValidation(HalfNormal(b), false)
-	checkBlockSumInf(t, hn, tensor.Vector(-0.5, 1, 2), b)
+	checkBlockSumInf(t, hn, tile(128, -0.5, 1, 2), b)
+}
+
+// tile returns a vector of the values repeated times times.
+func tile(times int, values ...float64) *tensor.Tensor {
+	d := make([]float64, 0, times*len(values))
+	for range times {
+		d = append(d, values...)
+	}
+	return tensor.FromData(d, len(d))
 }
 
 // checkBlockSumInf checks that d's fused sum over x is −Inf, as LogProb's,

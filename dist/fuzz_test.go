@@ -150,6 +150,11 @@ func FuzzDistributions(f *testing.F) {
 		lp, err := d.LogProb(value)
 		if sl, ok := d.(SumLogProber); ok {
 			fdCheckSum(t, desc, sl, value, lp, err)
+			// The value repeated along a new leading dim fills a block, where
+			// the block kernels run (smaller sites sum LogProb).
+			tiled := value.Unsqueeze(0).Expand(append([]int{blockLen}, value.Shape()...)...).Clone()
+			tlp, terr := d.LogProb(tiled)
+			fdCheckSum(t, desc+", repeated", sl, tiled, tlp, terr)
 		}
 		switch {
 		case verr != nil:

@@ -40,7 +40,12 @@ func mvnSum(value, loc, l *tensor.Tensor, D int) *tensor.Tensor {
 	xd, mu, ld := value.Data(), loc.Data(), l.Data()
 	rows := len(xd) / D
 	nc := numChunks(rows)
-	stats := make([]float64, nc*(1+D+D*D)) // per chunk: Σ|z|², S1, S2
+	halfLogDet := 0.0
+	for i := range D {
+		halfLogDet += math.Log(ld[i*D+i])
+	}
+	norm := halfLogDet + float64(D)*logSqrt2Pi
+	stats := make([]float64, nc*(1+D+D*D)) // per chunk: the log-density, S1, S2
 	forChunks(rows, func(c, lo, hi int) {
 		st := stats[c*(1+D+D*D) : (c+1)*(1+D+D*D)]
 		s1, s2 := st[1:1+D], st[1+D:]
@@ -54,14 +59,16 @@ func mvnSum(value, loc, l *tensor.Tensor, D int) *tensor.Tensor {
 				}
 				z[i] = v / ld[i*D+i]
 			}
+			m := 0.0
 			for i, zi := range z {
-				st[0] += zi * zi
+				m += zi * zi
 				s1[i] += zi
 				row := s2[i*D : (i+1)*D]
 				for j, zj := range z {
 					row[j] += zi * zj
 				}
 			}
+			st[0] += -0.5*m - norm // each row's log-density as LogProb forms it, overflow included
 		}
 	})
 	// chunk sums in chunk order
@@ -71,12 +78,8 @@ func mvnSum(value, loc, l *tensor.Tensor, D int) *tensor.Tensor {
 			sum[i] += v
 		}
 	}
-	halfLogDet := 0.0
-	for i := range D {
-		halfLogDet += math.Log(ld[i*D+i])
-	}
 	n := float64(rows)
-	out := tensor.Scalar(-0.5*sum[0] - n*halfLogDet - n*float64(D)*logSqrt2Pi)
+	out := tensor.Scalar(sum[0])
 	if !loc.RequiresGrad() && !l.RequiresGrad() {
 		return out
 	}
