@@ -56,8 +56,8 @@ func (k pointwise) apply(value, a, b *tensor.Tensor, shape []int, check bool) (o
 }
 
 // sum is the sum over shape of the kernel's log-density, repeated copies
-// times (an expanded batch), evaluated a block at a time into a buffer on
-// the stack so that no log-density is stored. Its backward pass scales the
+// times (an expanded batch), evaluated a block at a time into a small
+// buffer so that no log-density is stored. Its backward pass scales the
 // partials by the incoming gradient straight into a's gradient.
 func (k pointwise) sum(value, a, b *tensor.Tensor, shape []int, check bool, copies float64) (out *tensor.Tensor, first float64, bad bool) {
 	p, total, first, bad := k.eval(value, a, b, shape, check, nil)
