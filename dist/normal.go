@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -158,6 +159,19 @@ func normalForward(out []float64, xo, mo, so operand, logx bool, lo, hi int) boo
 		for i := lo; i < hi; i++ {
 			z := (xd[i*xs] - md[i*ms]) * iv
 			v := k - 0.5*z*z
+			out[i] = v
+			if v != v {
+				nan = true
+			}
+		}
+	case ss == 1 && !logx:
+		// a scale per element (a mean-field guide's): log s for the whole
+		// range from the vectorized logarithm, into out first
+		o := out[lo:hi]
+		vecmath.Log(o, sd[lo:hi])
+		for i := lo; i < hi; i++ {
+			z := (xd[i*xs] - md[i*ms]) / sd[i]
+			v := -0.5*z*z - o[i-lo] - logSqrt2Pi
 			out[i] = v
 			if v != v {
 				nan = true
