@@ -64,23 +64,36 @@ func (r *adamRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	if r.amsgrad {
 		vmax0, vmax = src[2], s.bufs[2]
 	}
-	for i, gi := range g {
-		pi := p[i]
-		if r.decoupled {
-			pi *= 1 - r.lr*r.wd
-		} else if r.wd != 0 {
-			gi += r.wd * pi
+	forRanges(len(g), func(lo, hi int) {
+		if !r.decoupled && r.wd == 0 && !r.amsgrad { // plain Adam: no branch per element
+			b1, b2, eps := r.b1, r.b2, r.eps
+			for i := lo; i < hi; i++ {
+				gi := g[i]
+				mi := b1*m0[i] + (1-b1)*gi
+				vi := b2*v0[i] + (1-b2)*gi*gi
+				m[i], v[i] = mi, vi
+				out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)/bc2Sqrt+eps)
+			}
+			return
 		}
-		mi := r.b1*m0[i] + (1-r.b1)*gi
-		vi := r.b2*v0[i] + (1-r.b2)*gi*gi
-		m[i], v[i] = mi, vi
-		if r.amsgrad {
-			vi = math.Max(vmax0[i], vi)
-			vmax[i] = vi
+		for i := lo; i < hi; i++ {
+			gi, pi := g[i], p[i]
+			if r.decoupled {
+				pi *= 1 - r.lr*r.wd
+			} else if r.wd != 0 {
+				gi += r.wd * pi
+			}
+			mi := r.b1*m0[i] + (1-r.b1)*gi
+			vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+			m[i], v[i] = mi, vi
+			if r.amsgrad {
+				vi = math.Max(vmax0[i], vi)
+				vmax[i] = vi
+			}
+			denom := math.Sqrt(vi)/bc2Sqrt + r.eps
+			out[i] = pi + -stepSize*mi/denom
 		}
-		denom := math.Sqrt(vi)/bc2Sqrt + r.eps
-		out[i] = pi + -stepSize*mi/denom
-	}
+	})
 }
 
 func (a *Adam) rule() (rule, error) {
@@ -230,15 +243,18 @@ func (r *clippedAdamRule) update(s *slot, src [][]float64, p, g, out []float64) 
 	t := float64(s.step)
 	stepSize := s.lr * math.Sqrt(1-math.Pow(r.b2, t)) / (1 - math.Pow(r.b1, t))
 	m0, v0, m, v := src[0], src[1], s.bufs[0], s.bufs[1]
-	for i, gi := range g {
-		if r.wd != 0 {
-			gi += r.wd * p[i]
+	forRanges(len(g), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gi := g[i]
+			if r.wd != 0 {
+				gi += r.wd * p[i]
+			}
+			mi := r.b1*m0[i] + (1-r.b1)*gi
+			vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+			m[i], v[i] = mi, vi
+			out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)+r.eps)
 		}
-		mi := r.b1*m0[i] + (1-r.b1)*gi
-		vi := r.b2*v0[i] + (1-r.b2)*gi*gi
-		m[i], v[i] = mi, vi
-		out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)+r.eps)
-	}
+	})
 }
 
 func (a *ClippedAdam) rule() (*clippedAdamRule, error) {

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -195,5 +196,42 @@ func TestAdamPerParameterState(t *testing.T) {
 	want := refAdam(0.1, 0.9, 0.999, 1e-8, 0, false, false, testP0, testGrads[:1])
 	if !sameBits(values(b), runSteps(t, &Adam{LR: 0.1}, testP0, testGrads[:1])[0]) || !closeTo(values(b), want[0], 1e-12) {
 		t.Errorf("late parameter: got %v, want %v", values(b), want[0])
+	}
+}
+
+// TestAdamLargeParameter checks Adam, AdamW and ClippedAdam on a parameter
+// updated in several ranges on several cores against the element-by-element
+// formulas, for plain Adam and the variants with their own loop.
+func TestAdamLargeParameter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 2*rangeLen + 17
+	p0 := make([]float64, n)
+	for i := range p0 {
+		p0[i] = rng.NormFloat64()
+	}
+	grads := make([][]float64, 3)
+	for k := range grads {
+		grads[k] = make([]float64, n)
+		for i := range grads[k] {
+			grads[k][i] = rng.NormFloat64() * float64(3-k)
+		}
+	}
+	tests := []struct {
+		name string
+		opt  Optimizer
+		want [][]float64
+	}{
+		{"plain", &Adam{LR: 0.1}, refAdam(0.1, 0.9, 0.999, 1e-8, 0, false, false, p0, grads)},
+		{"weight decay, amsgrad", &Adam{LR: 0.1, WeightDecay: 0.3, AMSGrad: true}, refAdam(0.1, 0.9, 0.999, 1e-8, 0.3, true, false, p0, grads)},
+		{"AdamW", &AdamW{LR: 0.1, WeightDecay: 0.5}, refAdam(0.1, 0.9, 0.999, 1e-8, 0.5, false, true, p0, grads)},
+		{"ClippedAdam", &ClippedAdam{LR: 0.1, LRD: 0.99, ClipNorm: 2}, refClippedAdam(0.1, 0.99, 0.9, 0.999, 1e-8, 0, 2, p0, grads)},
+	}
+	for _, tc := range tests {
+		got := runSteps(t, tc.opt, p0, grads)
+		for k := range got {
+			if !closeTo(got[k], tc.want[k], 1e-12) {
+				t.Fatalf("%s: step %d differs from the formulas", tc.name, k+1)
+			}
+		}
 	}
 }
