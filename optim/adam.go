@@ -59,41 +59,58 @@ func (r *adamRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	t := float64(s.step)
 	stepSize := r.lr / (1 - math.Pow(r.b1, t))
 	bc2Sqrt := math.Sqrt(1 - math.Pow(r.b2, t))
-	m0, v0, m, v := src[0], src[1], s.bufs[0], s.bufs[1]
-	var vmax0, vmax []float64
+	u := adamUpdate{r: r, m0: src[0], v0: src[1], m: s.bufs[0], v: s.bufs[1], p: p, g: g, out: out, stepSize: stepSize, bc2Sqrt: bc2Sqrt}
 	if r.amsgrad {
-		vmax0, vmax = src[2], s.bufs[2]
+		u.vmax0, u.vmax = src[2], s.bufs[2]
 	}
-	forRanges(len(g), func(lo, hi int) {
-		if !r.decoupled && r.wd == 0 && !r.amsgrad { // plain Adam: no branch per element
-			b1, b2, eps := r.b1, r.b2, r.eps
-			for i := lo; i < hi; i++ {
-				gi := g[i]
-				mi := b1*m0[i] + (1-b1)*gi
-				vi := b2*v0[i] + (1-b2)*gi*gi
-				m[i], v[i] = mi, vi
-				out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)/bc2Sqrt+eps)
-			}
-			return
-		}
+	if len(g) <= rangeLen {
+		u.run(0, len(g)) // nothing escapes for the common small parameter
+		return
+	}
+	big := u // only this copy escapes, to the helper goroutines
+	forRanges(len(g), big.run)
+}
+
+// adamUpdate is one Adam step of one parameter, run over ranges of it.
+type adamUpdate struct {
+	r                         *adamRule
+	m0, v0, m, v, vmax0, vmax []float64
+	p, g, out                 []float64
+	stepSize, bc2Sqrt         float64
+}
+
+// run updates elements [lo, hi).
+func (u *adamUpdate) run(lo, hi int) {
+	r, m0, v0, m, v, p, g, out := u.r, u.m0, u.v0, u.m, u.v, u.p, u.g, u.out
+	stepSize, bc2Sqrt := u.stepSize, u.bc2Sqrt
+	if !r.decoupled && r.wd == 0 && !r.amsgrad { // plain Adam: no branch per element
+		b1, b2, eps := r.b1, r.b2, r.eps
 		for i := lo; i < hi; i++ {
-			gi, pi := g[i], p[i]
-			if r.decoupled {
-				pi *= 1 - r.lr*r.wd
-			} else if r.wd != 0 {
-				gi += r.wd * pi
-			}
-			mi := r.b1*m0[i] + (1-r.b1)*gi
-			vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+			gi := g[i]
+			mi := b1*m0[i] + (1-b1)*gi
+			vi := b2*v0[i] + (1-b2)*gi*gi
 			m[i], v[i] = mi, vi
-			if r.amsgrad {
-				vi = math.Max(vmax0[i], vi)
-				vmax[i] = vi
-			}
-			denom := math.Sqrt(vi)/bc2Sqrt + r.eps
-			out[i] = pi + -stepSize*mi/denom
+			out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)/bc2Sqrt+eps)
 		}
-	})
+		return
+	}
+	for i := lo; i < hi; i++ {
+		gi, pi := g[i], p[i]
+		if r.decoupled {
+			pi *= 1 - r.lr*r.wd
+		} else if r.wd != 0 {
+			gi += r.wd * pi
+		}
+		mi := r.b1*m0[i] + (1-r.b1)*gi
+		vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+		m[i], v[i] = mi, vi
+		if r.amsgrad {
+			vi = math.Max(u.vmax0[i], vi)
+			u.vmax[i] = vi
+		}
+		denom := math.Sqrt(vi)/bc2Sqrt + r.eps
+		out[i] = pi + -stepSize*mi/denom
+	}
 }
 
 func (a *Adam) rule() (rule, error) {
@@ -243,18 +260,25 @@ func (r *clippedAdamRule) update(s *slot, src [][]float64, p, g, out []float64) 
 	t := float64(s.step)
 	stepSize := s.lr * math.Sqrt(1-math.Pow(r.b2, t)) / (1 - math.Pow(r.b1, t))
 	m0, v0, m, v := src[0], src[1], s.bufs[0], s.bufs[1]
-	forRanges(len(g), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			gi := g[i]
-			if r.wd != 0 {
-				gi += r.wd * p[i]
-			}
-			mi := r.b1*m0[i] + (1-r.b1)*gi
-			vi := r.b2*v0[i] + (1-r.b2)*gi*gi
-			m[i], v[i] = mi, vi
-			out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)+r.eps)
+	if len(g) <= rangeLen {
+		clippedAdamRange(r, m0, v0, m, v, p, g, out, stepSize, 0, len(g))
+		return
+	}
+	forRanges(len(g), func(lo, hi int) { clippedAdamRange(r, m0, v0, m, v, p, g, out, stepSize, lo, hi) })
+}
+
+// clippedAdamRange is ClippedAdam's update of elements [lo, hi).
+func clippedAdamRange(r *clippedAdamRule, m0, v0, m, v, p, g, out []float64, stepSize float64, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		gi := g[i]
+		if r.wd != 0 {
+			gi += r.wd * p[i]
 		}
-	})
+		mi := r.b1*m0[i] + (1-r.b1)*gi
+		vi := r.b2*v0[i] + (1-r.b2)*gi*gi
+		m[i], v[i] = mi, vi
+		out[i] = p[i] + -stepSize*mi/(math.Sqrt(vi)+r.eps)
+	}
 }
 
 func (a *ClippedAdam) rule() (*clippedAdamRule, error) {
