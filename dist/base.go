@@ -215,7 +215,8 @@ func (b *base) checkValues(value *tensor.Tensor, what string, ok func(float64) b
 
 // checkNonNegativeValues reports a negative or NaN value in value as an
 // out-of-support error, when validation is on: checkValues for the
-// nonnegative support, in a loop without a call per element.
+// nonnegative support, in a loop without a call per element (with the
+// bound a constant: a variable bound measured twice as slow).
 func (b *base) checkNonNegativeValues(value *tensor.Tensor) error {
 	if !b.validating() {
 		return nil

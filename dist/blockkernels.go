@@ -42,24 +42,18 @@ func studentTKernel() blockKernel {
 		},
 		grad: func(k float64, in [][]float64, uniform []bool, d [][]float64) {
 			x, nu, m, s := in[0], in[1], in[2], in[3]
-			n := len(x)
-			for _, dj := range d {
-				if dj != nil {
-					n = len(dj)
-				}
-			}
 			var dgh, dgh1 float64 // ψ(ν/2) and ψ((ν+1)/2) of a single-element ν
 			if d[1] != nil {
 				if uniform[1] {
 					dgh, dgh1 = tensor.DigammaFloat(0.5*nu[0]), tensor.DigammaFloat(0.5*(nu[0]+1))
 				}
-				for i := range n { // log1p(z²/ν) first, in ν's buffer
+				for i := range x { // log1p(z²/ν) first, in ν's buffer
 					z := (x[i] - m[i]) / s[i]
 					d[1][i] = z * z / nu[i]
 				}
 				vecmath.Log1p(d[1], d[1])
 			}
-			for i := range n {
+			for i := range x {
 				v, si := nu[i], s[i]
 				z := (x[i] - m[i]) / si
 				z2 := z * z
@@ -123,18 +117,12 @@ func betaKernel() blockKernel {
 		},
 		grad: func(k float64, in [][]float64, uniform []bool, d [][]float64) {
 			x, a, b := in[0], in[1], in[2]
-			n := len(x)
-			for _, dj := range d {
-				if dj != nil {
-					n = len(dj)
-				}
-			}
 			// log x and log(1−x) first, in the buffers they end up in
 			if d[1] != nil {
-				vecmath.Log(d[1], x[:n])
+				vecmath.Log(d[1], x)
 			}
 			if d[2] != nil {
-				for i, xv := range x[:n] {
+				for i, xv := range x {
 					d[2][i] = 1 - xv
 				}
 				vecmath.Log(d[2], d[2])
@@ -143,7 +131,7 @@ func betaKernel() blockKernel {
 			if uniform[1] && uniform[2] {
 				da, db = betaDigammas(a[0], b[0])
 			}
-			for i := range n {
+			for i := range x {
 				ai, bi, xv := a[i], b[i], x[i]
 				if !uniform[1] || !uniform[2] {
 					da, db = betaDigammas(ai, bi)
@@ -183,22 +171,14 @@ func betaDigammas(a, b float64) (float64, float64) {
 }
 
 // SumLogProb returns the sum of the LogNormal log-density over value and the
-// shape LogProb would have, in one pass that stores no log-density; fewer
-// than a block of values take LogProb's one fused op, which allocates less.
+// shape LogProb would have, in one pass that stores no log-density. As
+// LogProb, it looks for values outside the support only when the sum is NaN.
 func (d *LogNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	shape, err := d.checkLogProb(value)
+	s, shape, err := d.blockSumLogProb(logNormalKernel(), nil, value, d.loc, d.scale)
 	if err != nil {
 		return nil, nil, err
 	}
-	if numel(shape) < blockLen {
-		lp, err := d.LogProb(value)
-		if err != nil {
-			return nil, nil, err
-		}
-		return lp.Sum(), shape, nil
-	}
-	s := blockSum(logNormalKernel(), shape, value, d.loc, d.scale)
-	if v := s.Item(); v != v && d.validating() {
+	if v := s.Item(); v != v {
 		if err := d.checkValues(value, "positive", isPositive); err != nil {
 			return nil, nil, err
 		}
@@ -229,7 +209,7 @@ func logNormalKernel() blockKernel {
 					break
 				}
 			}
-			vecmath.Log(lx, x[:len(lx)])
+			vecmath.Log(lx, x)
 			for i, ly := range lx {
 				iv := 1 / s[i]
 				z := (ly - m[i]) * iv
@@ -273,13 +253,7 @@ func normalBlockKernel() blockKernel {
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
 			x, m, s := in[0], in[1], in[2]
-			n := len(x)
-			for _, dj := range d {
-				if dj != nil {
-					n = len(dj)
-				}
-			}
-			for i := range n {
+			for i := range x {
 				iv := 1 / s[i]
 				z := (x[i] - m[i]) * iv
 				w := k * z * iv // k ∂/∂loc
@@ -324,13 +298,7 @@ func laplaceKernel() blockKernel {
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
 			x, m, s := in[0], in[1], in[2]
-			n := len(x)
-			for _, dj := range d {
-				if dj != nil {
-					n = len(dj)
-				}
-			}
-			for i := range n {
+			for i := range x {
 				r, si := x[i]-m[i], s[i]
 				sgn := 0.0
 				switch {
@@ -388,13 +356,7 @@ func halfNormalKernel() blockKernel {
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
 			x, s := in[0], in[1]
-			n := len(x)
-			for _, dj := range d {
-				if dj != nil {
-					n = len(dj)
-				}
-			}
-			for i := range n {
+			for i := range x {
 				xv, iv := x[i], 1/s[i]
 				z := xv * iv
 				dx, ds := -k*z*iv, k*(z*z-1)*iv
@@ -439,13 +401,7 @@ func cauchyKernel(extra float64) blockKernel {
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
 			x, m, s := in[0], in[1], in[2]
-			n := len(x)
-			for _, dj := range d {
-				if dj != nil {
-					n = len(dj)
-				}
-			}
-			for i := range n {
+			for i := range x {
 				si := s[i]
 				z := (x[i] - m[i]) / si
 				q := 1 / ((1 + z*z) * si)

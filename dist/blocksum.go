@@ -10,8 +10,9 @@ import (
 // blockKernel is the log-density of a value and its parameters written for
 // blocks of elements, so that it can take logarithms with the vectorized
 // kernel and compute once what a single-element parameter makes constant.
-// In both functions in[0] holds the block's values and in[j] parameter j's;
-// uniform[j] reports that in[j] repeats one element.
+// In both functions in[0] holds the block's values and in[j] parameter j's,
+// every in[j] of the block's length; uniform[j] reports that in[j] repeats
+// one element.
 type blockKernel struct {
 	name string
 	// logProb stores each element's log-density in out; tmp is scratch

@@ -228,7 +228,6 @@ func (p *pointwisePass) vectorRepeated(out, pc, rep []float64, lo, hi int) bool 
 // nil), summed per chunk and the chunks in order, without a buffer of the
 // pass's size. Stored partials are read, not scaled in place.
 func (p *pointwisePass) reducedGradient(g []float64, gk float64) *tensor.Tensor {
-	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
 	n := numel(p.shape)
 	sums := make([]float64, numChunks(n))
 	forChunks(n, func(c, lo, hi int) {
@@ -241,14 +240,11 @@ func (p *pointwisePass) reducedGradient(g []float64, gk float64) *tensor.Tensor 
 			if gi == 0 {
 				continue // a masked element adds nothing, even where its partial is infinite
 			}
-			var v float64
-			switch {
-			case p.partials != nil:
+			v := 0.0
+			if p.partials != nil {
 				v = p.partials[i]
-			case k.both != nil:
-				_, v = k.both(xo.d[i*xo.s], ao.d[0], bo.d[i*bo.s])
-			default:
-				v = k.da(xo.d[i*xo.s], ao.d[0], bo.d[i*bo.s])
+			} else {
+				v = p.freshPartial(i)
 			}
 			s += v * gi
 		}
@@ -259,6 +255,16 @@ func (p *pointwisePass) reducedGradient(g []float64, gk float64) *tensor.Tensor 
 		total += s
 	}
 	return tensor.Full(total, p.a.Shape()...)
+}
+
+// freshPartial computes ∂f/∂a at element i.
+func (p *pointwisePass) freshPartial(i int) float64 {
+	x, av, bv := p.xo.d[i*p.xo.s], p.ao.d[i*p.ao.s], p.bo.d[i*p.bo.s]
+	if p.k.both != nil {
+		_, v := p.k.both(x, av, bv)
+		return v
+	}
+	return p.k.da(x, av, bv)
 }
 
 // blockLen is how many elements a kernel evaluates at a time where it keeps
@@ -286,49 +292,33 @@ func (p *pointwisePass) gradient(g []float64, gk float64, scaled, reduce bool) *
 	if scaled && reduce && p.ao.s == 0 {
 		return p.reducedGradient(g, gk)
 	}
-	k, xo, ao, bo := p.k, p.xo, p.ao, p.bo
 	n := numel(p.shape)
-	var buf []float64
-	if p.partials != nil && scaled && !p.handedOut.Swap(true) {
-		buf = p.partials
-		forChunks(n, func(_, lo, hi int) {
-			for i := lo; i < hi; i++ {
-				gi := gk
-				if g != nil {
-					gi = g[i]
-				}
-				if gi == 0 {
-					// A zero incoming gradient (a masked element) stays
-					// zero even where the partial is infinite.
-					buf[i] = 0
-					continue
-				}
-				buf[i] *= gi
-			}
-		})
-	} else {
+	// The first scaled pass scales the stored partials in place; any other
+	// computes them afresh into a new buffer.
+	inPlace := p.partials != nil && scaled && !p.handedOut.Swap(true)
+	buf := p.partials
+	if !inPlace {
 		buf = make([]float64, n)
-		forChunks(n, func(_, lo, hi int) {
-			for i := lo; i < hi; i++ {
-				gi := gk
-				if g != nil {
-					gi = g[i]
-				}
-				if gi == 0 {
-					buf[i] = 0
-					continue
-				}
-				x, av, bv := xo.d[i*xo.s], ao.d[i*ao.s], bo.d[i*bo.s]
-				var v float64
-				if k.both != nil {
-					_, v = k.both(x, av, bv)
-				} else {
-					v = k.da(x, av, bv)
-				}
-				buf[i] = v * gi
-			}
-		})
 	}
+	forChunks(n, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gi := gk
+			if g != nil {
+				gi = g[i]
+			}
+			if gi == 0 {
+				// A zero incoming gradient (a masked element) stays zero
+				// even where the partial is infinite.
+				buf[i] = 0
+				continue
+			}
+			v := buf[i]
+			if !inPlace {
+				v = p.freshPartial(i)
+			}
+			buf[i] = v * gi
+		}
+	})
 	ga := tensor.FromData(buf, p.shape...)
 	if reduce {
 		ga = ga.SumTo(p.a.Shape())
@@ -383,17 +373,23 @@ func (b *base) pointwiseLogProb(k pointwise, value, a, c *tensor.Tensor, what st
 	if err != nil {
 		return nil, err
 	}
-	var ks []int
-	if c == nil {
-		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape())
-	} else {
-		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape(), c.Shape())
-	}
+	ks := kernelShape(value, a, c)
 	lp, v, bad := k.apply(value, a, c, ks, b.validating())
 	if bad {
 		return nil, b.supportError(value, what, v)
 	}
 	return lp.Expand(shape...), nil
+}
+
+// kernelShape is the broadcast of the shapes of value and the parameters
+// a and c (c may be nil), over which the kernel runs.
+func kernelShape(value, a, c *tensor.Tensor) []int {
+	if c == nil {
+		ks, _ := tensor.BroadcastShapes(value.Shape(), a.Shape())
+		return ks
+	}
+	ks, _ := tensor.BroadcastShapes(value.Shape(), a.Shape(), c.Shape())
+	return ks
 }
 
 // pointwiseSumLogProb is the SumLogProb of a family whose log-density is the
@@ -405,12 +401,7 @@ func (b *base) pointwiseSumLogProb(k pointwise, value, a, c *tensor.Tensor, what
 	if err != nil {
 		return nil, nil, err
 	}
-	var ks []int
-	if c == nil {
-		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape())
-	} else {
-		ks, _ = tensor.BroadcastShapes(value.Shape(), a.Shape(), c.Shape())
-	}
+	ks := kernelShape(value, a, c)
 	copies := float64(numel(shape)) / float64(max(numel(ks), 1)) // an expanded batch repeats the values
 	s, v, bad := k.sum(value, a, c, ks, b.validating(), copies)
 	if bad {

@@ -22,30 +22,17 @@ type SumLogProber interface {
 // shape LogProb would have, in one fused pass that materializes no
 // log-density. With one loc and one scale (the common observation site) the
 // backward pass reads no data either; with a loc or scale per element (a
-// regression's mean, say) it writes their gradients straight from the
-// data, without the elementwise log-density or its expanded gradient.
-// Fewer than a block of values (a latent site) take LogProb's one fused op,
-// which allocates less.
+// regression's mean, say) it is the Normal block kernel, whose backward pass
+// writes their gradients straight from the data.
 func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
+	if d.loc.Len() != 1 || d.scale.Len() != 1 || value.RequiresGrad() {
+		return d.blockSumLogProb(normalBlockKernel(), d.checkRealSupport, value, d.loc, d.scale)
+	}
 	shape, err := d.checkLogProb(value)
 	if err != nil {
 		return nil, nil, err
 	}
-	var s *tensor.Tensor
-	var nan bool
-	switch {
-	case d.loc.Len() == 1 && d.scale.Len() == 1 && !value.RequiresGrad():
-		s, nan = normalSum(value, d.loc, d.scale, float64(numel(shape))/float64(max(value.Len(), 1)))
-	case numel(shape) < blockLen:
-		lp, err := d.LogProb(value)
-		if err != nil {
-			return nil, nil, err
-		}
-		return lp.Sum(), shape, nil
-	default:
-		s = blockSum(normalBlockKernel(), shape, value, d.loc, d.scale)
-		nan = s.Item() != s.Item()
-	}
+	s, nan := normalSum(value, d.loc, d.scale, float64(numel(shape))/float64(max(value.Len(), 1)))
 	if nan && d.validating() {
 		if err := d.checkRealValues(value, "real"); err != nil {
 			return nil, nil, err
