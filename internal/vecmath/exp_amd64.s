@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "lanes_amd64.h"
 
 // Kernels built on e^x: the Bernoulli-logits likelihood, the logistic
 // function and its derivative, and e^x itself.
@@ -9,277 +10,121 @@
 // memory operand. The formulas are those of the Go twins in this package.
 
 // clears the sign bit
-DATA absMask<>+0(SB)/8, $0x7fffffffffffffff
-DATA absMask<>+8(SB)/8, $0x7fffffffffffffff
-DATA absMask<>+16(SB)/8, $0x7fffffffffffffff
-DATA absMask<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL absMask<>(SB), RODATA|NOPTR, $32
+LANES4(absMask<>, $0x7fffffffffffffff)
 
 // the sign bit
-DATA signMask<>+0(SB)/8, $0x8000000000000000
-DATA signMask<>+8(SB)/8, $0x8000000000000000
-DATA signMask<>+16(SB)/8, $0x8000000000000000
-DATA signMask<>+24(SB)/8, $0x8000000000000000
-GLOBL signMask<>(SB), RODATA|NOPTR, $32
+LANES4(signMask<>, $0x8000000000000000)
 
 // 746: e^-746 already rounds to zero
-DATA expLimit<>+0(SB)/8, $0x4087500000000000
-DATA expLimit<>+8(SB)/8, $0x4087500000000000
-DATA expLimit<>+16(SB)/8, $0x4087500000000000
-DATA expLimit<>+24(SB)/8, $0x4087500000000000
-GLOBL expLimit<>(SB), RODATA|NOPTR, $32
+LANES4(expLimit<>, $0x4087500000000000)
 
 // log2(e)
-DATA log2e<>+0(SB)/8, $0x3ff71547652b82fe
-DATA log2e<>+8(SB)/8, $0x3ff71547652b82fe
-DATA log2e<>+16(SB)/8, $0x3ff71547652b82fe
-DATA log2e<>+24(SB)/8, $0x3ff71547652b82fe
-GLOBL log2e<>(SB), RODATA|NOPTR, $32
+LANES4(log2e<>, $0x3ff71547652b82fe)
 
 // -ln2, high part (Cody-Waite)
-DATA negLn2Hi<>+0(SB)/8, $0xbfe62e42fee00000
-DATA negLn2Hi<>+8(SB)/8, $0xbfe62e42fee00000
-DATA negLn2Hi<>+16(SB)/8, $0xbfe62e42fee00000
-DATA negLn2Hi<>+24(SB)/8, $0xbfe62e42fee00000
-GLOBL negLn2Hi<>(SB), RODATA|NOPTR, $32
+LANES4(negLn2Hi<>, $0xbfe62e42fee00000)
 
 // -ln2, low part
-DATA negLn2Lo<>+0(SB)/8, $0xbdea39ef35793c76
-DATA negLn2Lo<>+8(SB)/8, $0xbdea39ef35793c76
-DATA negLn2Lo<>+16(SB)/8, $0xbdea39ef35793c76
-DATA negLn2Lo<>+24(SB)/8, $0xbdea39ef35793c76
-GLOBL negLn2Lo<>(SB), RODATA|NOPTR, $32
+LANES4(negLn2Lo<>, $0xbdea39ef35793c76)
 
 // 2^52 + 1023 + 100: adding it to k leaves the biased exponent of 2^(k+100) in the low mantissa bits
-DATA expBias<>+0(SB)/8, $0x4330000000000463
-DATA expBias<>+8(SB)/8, $0x4330000000000463
-DATA expBias<>+16(SB)/8, $0x4330000000000463
-DATA expBias<>+24(SB)/8, $0x4330000000000463
-GLOBL expBias<>(SB), RODATA|NOPTR, $32
+LANES4(expBias<>, $0x4330000000000463)
 
 // 2^-100, undoing the shift in expBias with a single rounding
-DATA expUnshift<>+0(SB)/8, $0x39b0000000000000
-DATA expUnshift<>+8(SB)/8, $0x39b0000000000000
-DATA expUnshift<>+16(SB)/8, $0x39b0000000000000
-DATA expUnshift<>+24(SB)/8, $0x39b0000000000000
-GLOBL expUnshift<>(SB), RODATA|NOPTR, $32
+LANES4(expUnshift<>, $0x39b0000000000000)
 
 // 1/2!
-DATA exp2<>+0(SB)/8, $0x3fe0000000000000
-DATA exp2<>+8(SB)/8, $0x3fe0000000000000
-DATA exp2<>+16(SB)/8, $0x3fe0000000000000
-DATA exp2<>+24(SB)/8, $0x3fe0000000000000
-GLOBL exp2<>(SB), RODATA|NOPTR, $32
+LANES4(exp2<>, $0x3fe0000000000000)
 
 // 1/3!
-DATA exp3<>+0(SB)/8, $0x3fc5555555555555
-DATA exp3<>+8(SB)/8, $0x3fc5555555555555
-DATA exp3<>+16(SB)/8, $0x3fc5555555555555
-DATA exp3<>+24(SB)/8, $0x3fc5555555555555
-GLOBL exp3<>(SB), RODATA|NOPTR, $32
+LANES4(exp3<>, $0x3fc5555555555555)
 
 // 1/4!
-DATA exp4<>+0(SB)/8, $0x3fa5555555555555
-DATA exp4<>+8(SB)/8, $0x3fa5555555555555
-DATA exp4<>+16(SB)/8, $0x3fa5555555555555
-DATA exp4<>+24(SB)/8, $0x3fa5555555555555
-GLOBL exp4<>(SB), RODATA|NOPTR, $32
+LANES4(exp4<>, $0x3fa5555555555555)
 
 // 1/5!
-DATA exp5<>+0(SB)/8, $0x3f81111111111111
-DATA exp5<>+8(SB)/8, $0x3f81111111111111
-DATA exp5<>+16(SB)/8, $0x3f81111111111111
-DATA exp5<>+24(SB)/8, $0x3f81111111111111
-GLOBL exp5<>(SB), RODATA|NOPTR, $32
+LANES4(exp5<>, $0x3f81111111111111)
 
 // 1/6!
-DATA exp6<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA exp6<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA exp6<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA exp6<>+24(SB)/8, $0x3f56c16c16c16c17
-GLOBL exp6<>(SB), RODATA|NOPTR, $32
+LANES4(exp6<>, $0x3f56c16c16c16c17)
 
 // 1/7!
-DATA exp7<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA exp7<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA exp7<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA exp7<>+24(SB)/8, $0x3f2a01a01a01a01a
-GLOBL exp7<>(SB), RODATA|NOPTR, $32
+LANES4(exp7<>, $0x3f2a01a01a01a01a)
 
 // 1/8!
-DATA exp8<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA exp8<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA exp8<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA exp8<>+24(SB)/8, $0x3efa01a01a01a01a
-GLOBL exp8<>(SB), RODATA|NOPTR, $32
+LANES4(exp8<>, $0x3efa01a01a01a01a)
 
 // 1/9!
-DATA exp9<>+0(SB)/8, $0x3ec71de3a556c734
-DATA exp9<>+8(SB)/8, $0x3ec71de3a556c734
-DATA exp9<>+16(SB)/8, $0x3ec71de3a556c734
-DATA exp9<>+24(SB)/8, $0x3ec71de3a556c734
-GLOBL exp9<>(SB), RODATA|NOPTR, $32
+LANES4(exp9<>, $0x3ec71de3a556c734)
 
 // 1/10!
-DATA exp10<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA exp10<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA exp10<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA exp10<>+24(SB)/8, $0x3e927e4fb7789f5c
-GLOBL exp10<>(SB), RODATA|NOPTR, $32
+LANES4(exp10<>, $0x3e927e4fb7789f5c)
 
 // 1/11!
-DATA exp11<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA exp11<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA exp11<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA exp11<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL exp11<>(SB), RODATA|NOPTR, $32
+LANES4(exp11<>, $0x3e5ae64567f544e4)
 
 // 1/12!
-DATA exp12<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA exp12<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA exp12<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA exp12<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL exp12<>(SB), RODATA|NOPTR, $32
+LANES4(exp12<>, $0x3e21eed8eff8d898)
 
 // 1/13!
-DATA exp13<>+0(SB)/8, $0x3de6124613a86d09
-DATA exp13<>+8(SB)/8, $0x3de6124613a86d09
-DATA exp13<>+16(SB)/8, $0x3de6124613a86d09
-DATA exp13<>+24(SB)/8, $0x3de6124613a86d09
-GLOBL exp13<>(SB), RODATA|NOPTR, $32
+LANES4(exp13<>, $0x3de6124613a86d09)
 
 // √2-1: above it 1+t is reduced by 2
-DATA log1pSplit<>+0(SB)/8, $0x3fda827999fcef32
-DATA log1pSplit<>+8(SB)/8, $0x3fda827999fcef32
-DATA log1pSplit<>+16(SB)/8, $0x3fda827999fcef32
-DATA log1pSplit<>+24(SB)/8, $0x3fda827999fcef32
-GLOBL log1pSplit<>(SB), RODATA|NOPTR, $32
+LANES4(log1pSplit<>, $0x3fda827999fcef32)
 
 // 1
-DATA one<>+0(SB)/8, $0x3ff0000000000000
-DATA one<>+8(SB)/8, $0x3ff0000000000000
-DATA one<>+16(SB)/8, $0x3ff0000000000000
-DATA one<>+24(SB)/8, $0x3ff0000000000000
-GLOBL one<>(SB), RODATA|NOPTR, $32
+LANES4(one<>, $0x3ff0000000000000)
 
 // 2
-DATA two<>+0(SB)/8, $0x4000000000000000
-DATA two<>+8(SB)/8, $0x4000000000000000
-DATA two<>+16(SB)/8, $0x4000000000000000
-DATA two<>+24(SB)/8, $0x4000000000000000
-GLOBL two<>(SB), RODATA|NOPTR, $32
+LANES4(two<>, $0x4000000000000000)
 
 // ln 2
-DATA ln2<>+0(SB)/8, $0x3fe62e42fefa39ef
-DATA ln2<>+8(SB)/8, $0x3fe62e42fefa39ef
-DATA ln2<>+16(SB)/8, $0x3fe62e42fefa39ef
-DATA ln2<>+24(SB)/8, $0x3fe62e42fefa39ef
-GLOBL ln2<>(SB), RODATA|NOPTR, $32
+LANES4(ln2<>, $0x3fe62e42fefa39ef)
 
 // 1/3
-DATA atanh3<>+0(SB)/8, $0x3fd5555555555555
-DATA atanh3<>+8(SB)/8, $0x3fd5555555555555
-DATA atanh3<>+16(SB)/8, $0x3fd5555555555555
-DATA atanh3<>+24(SB)/8, $0x3fd5555555555555
-GLOBL atanh3<>(SB), RODATA|NOPTR, $32
+LANES4(atanh3<>, $0x3fd5555555555555)
 
 // 1/5
-DATA atanh5<>+0(SB)/8, $0x3fc999999999999a
-DATA atanh5<>+8(SB)/8, $0x3fc999999999999a
-DATA atanh5<>+16(SB)/8, $0x3fc999999999999a
-DATA atanh5<>+24(SB)/8, $0x3fc999999999999a
-GLOBL atanh5<>(SB), RODATA|NOPTR, $32
+LANES4(atanh5<>, $0x3fc999999999999a)
 
 // 1/7
-DATA atanh7<>+0(SB)/8, $0x3fc2492492492492
-DATA atanh7<>+8(SB)/8, $0x3fc2492492492492
-DATA atanh7<>+16(SB)/8, $0x3fc2492492492492
-DATA atanh7<>+24(SB)/8, $0x3fc2492492492492
-GLOBL atanh7<>(SB), RODATA|NOPTR, $32
+LANES4(atanh7<>, $0x3fc2492492492492)
 
 // 1/9
-DATA atanh9<>+0(SB)/8, $0x3fbc71c71c71c71c
-DATA atanh9<>+8(SB)/8, $0x3fbc71c71c71c71c
-DATA atanh9<>+16(SB)/8, $0x3fbc71c71c71c71c
-DATA atanh9<>+24(SB)/8, $0x3fbc71c71c71c71c
-GLOBL atanh9<>(SB), RODATA|NOPTR, $32
+LANES4(atanh9<>, $0x3fbc71c71c71c71c)
 
 // 1/11
-DATA atanh11<>+0(SB)/8, $0x3fb745d1745d1746
-DATA atanh11<>+8(SB)/8, $0x3fb745d1745d1746
-DATA atanh11<>+16(SB)/8, $0x3fb745d1745d1746
-DATA atanh11<>+24(SB)/8, $0x3fb745d1745d1746
-GLOBL atanh11<>(SB), RODATA|NOPTR, $32
+LANES4(atanh11<>, $0x3fb745d1745d1746)
 
 // 1/13
-DATA atanh13<>+0(SB)/8, $0x3fb3b13b13b13b14
-DATA atanh13<>+8(SB)/8, $0x3fb3b13b13b13b14
-DATA atanh13<>+16(SB)/8, $0x3fb3b13b13b13b14
-DATA atanh13<>+24(SB)/8, $0x3fb3b13b13b13b14
-GLOBL atanh13<>(SB), RODATA|NOPTR, $32
+LANES4(atanh13<>, $0x3fb3b13b13b13b14)
 
 // 1/15
-DATA atanh15<>+0(SB)/8, $0x3fb1111111111111
-DATA atanh15<>+8(SB)/8, $0x3fb1111111111111
-DATA atanh15<>+16(SB)/8, $0x3fb1111111111111
-DATA atanh15<>+24(SB)/8, $0x3fb1111111111111
-GLOBL atanh15<>(SB), RODATA|NOPTR, $32
+LANES4(atanh15<>, $0x3fb1111111111111)
 
 // 1/17
-DATA atanh17<>+0(SB)/8, $0x3fae1e1e1e1e1e1e
-DATA atanh17<>+8(SB)/8, $0x3fae1e1e1e1e1e1e
-DATA atanh17<>+16(SB)/8, $0x3fae1e1e1e1e1e1e
-DATA atanh17<>+24(SB)/8, $0x3fae1e1e1e1e1e1e
-GLOBL atanh17<>(SB), RODATA|NOPTR, $32
+LANES4(atanh17<>, $0x3fae1e1e1e1e1e1e)
 
 // 1/19
-DATA atanh19<>+0(SB)/8, $0x3faaf286bca1af28
-DATA atanh19<>+8(SB)/8, $0x3faaf286bca1af28
-DATA atanh19<>+16(SB)/8, $0x3faaf286bca1af28
-DATA atanh19<>+24(SB)/8, $0x3faaf286bca1af28
-GLOBL atanh19<>(SB), RODATA|NOPTR, $32
+LANES4(atanh19<>, $0x3faaf286bca1af28)
 
 // 1/21
-DATA atanh21<>+0(SB)/8, $0x3fa8618618618618
-DATA atanh21<>+8(SB)/8, $0x3fa8618618618618
-DATA atanh21<>+16(SB)/8, $0x3fa8618618618618
-DATA atanh21<>+24(SB)/8, $0x3fa8618618618618
-GLOBL atanh21<>(SB), RODATA|NOPTR, $32
+LANES4(atanh21<>, $0x3fa8618618618618)
 
 // 1/23
-DATA atanh23<>+0(SB)/8, $0x3fa642c8590b2164
-DATA atanh23<>+8(SB)/8, $0x3fa642c8590b2164
-DATA atanh23<>+16(SB)/8, $0x3fa642c8590b2164
-DATA atanh23<>+24(SB)/8, $0x3fa642c8590b2164
-GLOBL atanh23<>(SB), RODATA|NOPTR, $32
+LANES4(atanh23<>, $0x3fa642c8590b2164)
 
 // -746: e^x rounds to zero below it
-DATA expLo<>+0(SB)/8, $0xc087500000000000
-DATA expLo<>+8(SB)/8, $0xc087500000000000
-DATA expLo<>+16(SB)/8, $0xc087500000000000
-DATA expLo<>+24(SB)/8, $0xc087500000000000
-GLOBL expLo<>(SB), RODATA|NOPTR, $32
+LANES4(expLo<>, $0xc087500000000000)
 
 // 710: e^x overflows above it
-DATA expHi<>+0(SB)/8, $0x4086300000000000
-DATA expHi<>+8(SB)/8, $0x4086300000000000
-DATA expHi<>+16(SB)/8, $0x4086300000000000
-DATA expHi<>+24(SB)/8, $0x4086300000000000
-GLOBL expHi<>(SB), RODATA|NOPTR, $32
+LANES4(expHi<>, $0x4086300000000000)
 
 // 0.5
-DATA half<>+0(SB)/8, $0x3fe0000000000000
-DATA half<>+8(SB)/8, $0x3fe0000000000000
-DATA half<>+16(SB)/8, $0x3fe0000000000000
-DATA half<>+24(SB)/8, $0x3fe0000000000000
-GLOBL half<>(SB), RODATA|NOPTR, $32
+LANES4(half<>, $0x3fe0000000000000)
 
 // 2^52 + 1023: added to an integer-valued k it leaves the biased exponent of 2^k in the low mantissa bits
-DATA expBias0<>+0(SB)/8, $0x43300000000003ff
-DATA expBias0<>+8(SB)/8, $0x43300000000003ff
-DATA expBias0<>+16(SB)/8, $0x43300000000003ff
-DATA expBias0<>+24(SB)/8, $0x43300000000003ff
-GLOBL expBias0<>(SB), RODATA|NOPTR, $32
+LANES4(expBias0<>, $0x43300000000003ff)
 
 // EXP_POLY sets Y6 to e^r for the four reduced arguments |r| ≤ ln2/2 in Y3,
 // as E(r²) + r·O(r²) with the Taylor coefficients 1/n!, n ≤ 13; it uses Y5

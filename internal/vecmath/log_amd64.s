@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "lanes_amd64.h"
 
 // The natural logarithm and ln(1+x), four values per instruction. The
 // formulas are those of the Go twins logGo and log1pGo in log.go.
@@ -9,173 +10,73 @@
 // memory operand.
 
 // added to the bits of x: the exponent field becomes k+1023, m ∈ [√½, √2)
-DATA logOffset<>+0(SB)/8, $0x00095f619980c433
-DATA logOffset<>+8(SB)/8, $0x00095f619980c433
-DATA logOffset<>+16(SB)/8, $0x00095f619980c433
-DATA logOffset<>+24(SB)/8, $0x00095f619980c433
-GLOBL logOffset<>(SB), RODATA|NOPTR, $32
+LANES4(logOffset<>, $0x00095f619980c433)
 
 // the mantissa field
-DATA logMant<>+0(SB)/8, $0x000fffffffffffff
-DATA logMant<>+8(SB)/8, $0x000fffffffffffff
-DATA logMant<>+16(SB)/8, $0x000fffffffffffff
-DATA logMant<>+24(SB)/8, $0x000fffffffffffff
-GLOBL logMant<>(SB), RODATA|NOPTR, $32
+LANES4(logMant<>, $0x000fffffffffffff)
 
 // the bits of √½, the smallest m
-DATA logSqrtHalf<>+0(SB)/8, $0x3fe6a09e667f3bcd
-DATA logSqrtHalf<>+8(SB)/8, $0x3fe6a09e667f3bcd
-DATA logSqrtHalf<>+16(SB)/8, $0x3fe6a09e667f3bcd
-DATA logSqrtHalf<>+24(SB)/8, $0x3fe6a09e667f3bcd
-GLOBL logSqrtHalf<>(SB), RODATA|NOPTR, $32
+LANES4(logSqrtHalf<>, $0x3fe6a09e667f3bcd)
 
 // 2^52: its low mantissa bits hold an integer
-DATA logTwo52<>+0(SB)/8, $0x4330000000000000
-DATA logTwo52<>+8(SB)/8, $0x4330000000000000
-DATA logTwo52<>+16(SB)/8, $0x4330000000000000
-DATA logTwo52<>+24(SB)/8, $0x4330000000000000
-GLOBL logTwo52<>(SB), RODATA|NOPTR, $32
+LANES4(logTwo52<>, $0x4330000000000000)
 
 // 2^52 + 1023
-DATA logBias<>+0(SB)/8, $0x43300000000003ff
-DATA logBias<>+8(SB)/8, $0x43300000000003ff
-DATA logBias<>+16(SB)/8, $0x43300000000003ff
-DATA logBias<>+24(SB)/8, $0x43300000000003ff
-GLOBL logBias<>(SB), RODATA|NOPTR, $32
+LANES4(logBias<>, $0x43300000000003ff)
 
 // 2^-1022: below it x is subnormal
-DATA logMinNormal<>+0(SB)/8, $0x0010000000000000
-DATA logMinNormal<>+8(SB)/8, $0x0010000000000000
-DATA logMinNormal<>+16(SB)/8, $0x0010000000000000
-DATA logMinNormal<>+24(SB)/8, $0x0010000000000000
-GLOBL logMinNormal<>(SB), RODATA|NOPTR, $32
+LANES4(logMinNormal<>, $0x0010000000000000)
 
 // 2^54, scaling the subnormals into the normal range
-DATA logTwo54<>+0(SB)/8, $0x4350000000000000
-DATA logTwo54<>+8(SB)/8, $0x4350000000000000
-DATA logTwo54<>+16(SB)/8, $0x4350000000000000
-DATA logTwo54<>+24(SB)/8, $0x4350000000000000
-GLOBL logTwo54<>(SB), RODATA|NOPTR, $32
+LANES4(logTwo54<>, $0x4350000000000000)
 
 // 54, the exponent of that scaling
-DATA log54<>+0(SB)/8, $0x404b000000000000
-DATA log54<>+8(SB)/8, $0x404b000000000000
-DATA log54<>+16(SB)/8, $0x404b000000000000
-DATA log54<>+24(SB)/8, $0x404b000000000000
-GLOBL log54<>(SB), RODATA|NOPTR, $32
+LANES4(log54<>, $0x404b000000000000)
 
 // 1023: 2^-k is taken as 0 for k ≥ 1023
-DATA logKMax<>+0(SB)/8, $0x408ff80000000000
-DATA logKMax<>+8(SB)/8, $0x408ff80000000000
-DATA logKMax<>+16(SB)/8, $0x408ff80000000000
-DATA logKMax<>+24(SB)/8, $0x408ff80000000000
-GLOBL logKMax<>(SB), RODATA|NOPTR, $32
+LANES4(logKMax<>, $0x408ff80000000000)
 
 // 1
-DATA logOne<>+0(SB)/8, $0x3ff0000000000000
-DATA logOne<>+8(SB)/8, $0x3ff0000000000000
-DATA logOne<>+16(SB)/8, $0x3ff0000000000000
-DATA logOne<>+24(SB)/8, $0x3ff0000000000000
-GLOBL logOne<>(SB), RODATA|NOPTR, $32
+LANES4(logOne<>, $0x3ff0000000000000)
 
 // -1
-DATA logMinusOne<>+0(SB)/8, $0xbff0000000000000
-DATA logMinusOne<>+8(SB)/8, $0xbff0000000000000
-DATA logMinusOne<>+16(SB)/8, $0xbff0000000000000
-DATA logMinusOne<>+24(SB)/8, $0xbff0000000000000
-GLOBL logMinusOne<>(SB), RODATA|NOPTR, $32
+LANES4(logMinusOne<>, $0xbff0000000000000)
 
 // 2
-DATA logTwo<>+0(SB)/8, $0x4000000000000000
-DATA logTwo<>+8(SB)/8, $0x4000000000000000
-DATA logTwo<>+16(SB)/8, $0x4000000000000000
-DATA logTwo<>+24(SB)/8, $0x4000000000000000
-GLOBL logTwo<>(SB), RODATA|NOPTR, $32
+LANES4(logTwo<>, $0x4000000000000000)
 
 // 0.5
-DATA logHalf<>+0(SB)/8, $0x3fe0000000000000
-DATA logHalf<>+8(SB)/8, $0x3fe0000000000000
-DATA logHalf<>+16(SB)/8, $0x3fe0000000000000
-DATA logHalf<>+24(SB)/8, $0x3fe0000000000000
-GLOBL logHalf<>(SB), RODATA|NOPTR, $32
+LANES4(logHalf<>, $0x3fe0000000000000)
 
 // ln2, high part (Cody-Waite): k·ln2Hi is exact
-DATA logLn2Hi<>+0(SB)/8, $0x3fe62e42fee00000
-DATA logLn2Hi<>+8(SB)/8, $0x3fe62e42fee00000
-DATA logLn2Hi<>+16(SB)/8, $0x3fe62e42fee00000
-DATA logLn2Hi<>+24(SB)/8, $0x3fe62e42fee00000
-GLOBL logLn2Hi<>(SB), RODATA|NOPTR, $32
+LANES4(logLn2Hi<>, $0x3fe62e42fee00000)
 
 // ln2, low part
-DATA logLn2Lo<>+0(SB)/8, $0x3dea39ef35793c76
-DATA logLn2Lo<>+8(SB)/8, $0x3dea39ef35793c76
-DATA logLn2Lo<>+16(SB)/8, $0x3dea39ef35793c76
-DATA logLn2Lo<>+24(SB)/8, $0x3dea39ef35793c76
-GLOBL logLn2Lo<>(SB), RODATA|NOPTR, $32
+LANES4(logLn2Lo<>, $0x3dea39ef35793c76)
 
 // coefficients of R(z) = z·(c1 + c2·z + … + c7·z^6)
-DATA logC1<>+0(SB)/8, $0x3fe5555555555592
-DATA logC1<>+8(SB)/8, $0x3fe5555555555592
-DATA logC1<>+16(SB)/8, $0x3fe5555555555592
-DATA logC1<>+24(SB)/8, $0x3fe5555555555592
-GLOBL logC1<>(SB), RODATA|NOPTR, $32
+LANES4(logC1<>, $0x3fe5555555555592)
 
-DATA logC2<>+0(SB)/8, $0x3fd999999997fd7b
-DATA logC2<>+8(SB)/8, $0x3fd999999997fd7b
-DATA logC2<>+16(SB)/8, $0x3fd999999997fd7b
-DATA logC2<>+24(SB)/8, $0x3fd999999997fd7b
-GLOBL logC2<>(SB), RODATA|NOPTR, $32
+LANES4(logC2<>, $0x3fd999999997fd7b)
 
-DATA logC3<>+0(SB)/8, $0x3fd24924941f4bb6
-DATA logC3<>+8(SB)/8, $0x3fd24924941f4bb6
-DATA logC3<>+16(SB)/8, $0x3fd24924941f4bb6
-DATA logC3<>+24(SB)/8, $0x3fd24924941f4bb6
-GLOBL logC3<>(SB), RODATA|NOPTR, $32
+LANES4(logC3<>, $0x3fd24924941f4bb6)
 
-DATA logC4<>+0(SB)/8, $0x3fcc71c52063fc6a
-DATA logC4<>+8(SB)/8, $0x3fcc71c52063fc6a
-DATA logC4<>+16(SB)/8, $0x3fcc71c52063fc6a
-DATA logC4<>+24(SB)/8, $0x3fcc71c52063fc6a
-GLOBL logC4<>(SB), RODATA|NOPTR, $32
+LANES4(logC4<>, $0x3fcc71c52063fc6a)
 
-DATA logC5<>+0(SB)/8, $0x3fc74663f95f888b
-DATA logC5<>+8(SB)/8, $0x3fc74663f95f888b
-DATA logC5<>+16(SB)/8, $0x3fc74663f95f888b
-DATA logC5<>+24(SB)/8, $0x3fc74663f95f888b
-GLOBL logC5<>(SB), RODATA|NOPTR, $32
+LANES4(logC5<>, $0x3fc74663f95f888b)
 
-DATA logC6<>+0(SB)/8, $0x3fc39a1a8435234f
-DATA logC6<>+8(SB)/8, $0x3fc39a1a8435234f
-DATA logC6<>+16(SB)/8, $0x3fc39a1a8435234f
-DATA logC6<>+24(SB)/8, $0x3fc39a1a8435234f
-GLOBL logC6<>(SB), RODATA|NOPTR, $32
+LANES4(logC6<>, $0x3fc39a1a8435234f)
 
-DATA logC7<>+0(SB)/8, $0x3fc2f0626c715bf4
-DATA logC7<>+8(SB)/8, $0x3fc2f0626c715bf4
-DATA logC7<>+16(SB)/8, $0x3fc2f0626c715bf4
-DATA logC7<>+24(SB)/8, $0x3fc2f0626c715bf4
-GLOBL logC7<>(SB), RODATA|NOPTR, $32
+LANES4(logC7<>, $0x3fc2f0626c715bf4)
 
 // +Inf
-DATA logInf<>+0(SB)/8, $0x7ff0000000000000
-DATA logInf<>+8(SB)/8, $0x7ff0000000000000
-DATA logInf<>+16(SB)/8, $0x7ff0000000000000
-DATA logInf<>+24(SB)/8, $0x7ff0000000000000
-GLOBL logInf<>(SB), RODATA|NOPTR, $32
+LANES4(logInf<>, $0x7ff0000000000000)
 
 // -Inf
-DATA logNegInf<>+0(SB)/8, $0xfff0000000000000
-DATA logNegInf<>+8(SB)/8, $0xfff0000000000000
-DATA logNegInf<>+16(SB)/8, $0xfff0000000000000
-DATA logNegInf<>+24(SB)/8, $0xfff0000000000000
-GLOBL logNegInf<>(SB), RODATA|NOPTR, $32
+LANES4(logNegInf<>, $0xfff0000000000000)
 
 // or-ed into x: a quiet NaN for negative x, the NaN itself for NaN
-DATA logQNaN<>+0(SB)/8, $0x7ff8000000000000
-DATA logQNaN<>+8(SB)/8, $0x7ff8000000000000
-DATA logQNaN<>+16(SB)/8, $0x7ff8000000000000
-DATA logQNaN<>+24(SB)/8, $0x7ff8000000000000
-GLOBL logQNaN<>(SB), RODATA|NOPTR, $32
+LANES4(logQNaN<>, $0x7ff8000000000000)
 
 // LOG_REDUCE splits the four positive values in Y2 as 2^k·m, m in [√½, √2):
 // it sets Y3 to m and Y4 to k.
