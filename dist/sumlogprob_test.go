@@ -38,8 +38,8 @@ func TestNormalSumLogProb(t *testing.T) {
 }
 
 // checkNormalSum compares the fused Normal (or LogNormal) sum over a value
-// of shape xs with LogProb(value).Sum(), and their gradients under an
-// incoming gradient of 1.7.
+// of shape xs with LogProb(value).Sum(), and their gradients, through
+// checkBlockSum.
 func checkNormalSum(t *testing.T, rng *rand.Rand, xs, locs, scales, expand []int, wants []bool, logNormal bool) {
 	t.Helper()
 	c := fmt.Sprintf("x %v loc %v scale %v expand %v wants %v logNormal %v", xs, locs, scales, expand, wants, logNormal)
@@ -59,46 +59,7 @@ func checkNormalSum(t *testing.T, rng *rand.Rand, xs, locs, scales, expand []int
 	if logNormal {
 		d = LogNormal(loc, scale)
 	}
-	if expand != nil {
-		d = d.Expand(expand...)
-	}
-	sum, shape, err := d.(SumLogProber).SumLogProb(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lp, err := d.LogProb(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := lp.Sum()
-	if !slices.Equal(shape, lp.Shape()) {
-		t.Errorf("%v: shape %v, LogProb shape %v", c, shape, lp.Shape())
-	}
-	// Summation order differs (chunked partial sums): agree to rounding.
-	if !(math.Abs(sum.Item()-ref.Item()) <= 1e-9*math.Abs(ref.Item())) {
-		t.Errorf("%v: sum %.15g, reference %.15g", c, sum.Item(), ref.Item())
-	}
-	// An incoming gradient other than 1 checks that it scales each
-	// element's partials.
-	got := tensor.Gradients(sum.MulScalar(1.7), x, loc, scale)
-	want := tensor.Gradients(ref.MulScalar(1.7), x, loc, scale)
-	for k := range got {
-		if (got[k] == nil) != (want[k] == nil) {
-			t.Fatalf("%v: input %d: gradient %v, reference %v", c, k, got[k], want[k])
-		}
-		if got[k] == nil {
-			continue
-		}
-		if !slices.Equal(got[k].Shape(), want[k].Shape()) {
-			t.Errorf("%v: input %d: gradient shape %v, reference %v", c, k, got[k].Shape(), want[k].Shape())
-		}
-		for i, v := range got[k].Data() {
-			w := want[k].Data()[i]
-			if !(math.Abs(v-w) <= 1e-9*math.Max(1, math.Abs(w))) {
-				t.Errorf("%v: input %d grad[%d] = %.15g, reference %.15g", c, k, i, v, w)
-			}
-		}
-	}
+	checkBlockSum(t, c, d, expand, x, []*tensor.Tensor{x, loc, scale})
 }
 
 // TestNormalSumLogProbObserved covers the one-pass sum of an observed
