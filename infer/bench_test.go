@@ -7,7 +7,10 @@ import (
 
 	"github.com/vigo-ppl/vigo"
 	"github.com/vigo-ppl/vigo/dist"
+	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/handler"
+	"github.com/vigo-ppl/vigo/optim"
+	"github.com/vigo-ppl/vigo/tensor"
 )
 
 // manySites returns a model and a guide with n scalar latent sites each.
@@ -67,5 +70,45 @@ func BenchmarkTraceELBOLossManySites(b *testing.B) {
 		if _, err := e.Loss(store, rng, model, guide); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSVIStepLocalLatents times SVI steps of a hierarchical model with
+// one local latent variable per observation and a mean-field Normal guide:
+// mu ~ Normal(0, 10); z_i ~ Normal(mu, 1); x_i ~ Normal(z_i, 0.5).
+func BenchmarkSVIStepLocalLatents(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(3, 4))
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = 1 + r.NormFloat64()*1.2
+			}
+			data := tensor.FromData(x, n)
+			model := func(c *vigo.Ctx, x *tensor.Tensor) {
+				mu := c.Sample("mu", dist.Normal(s(0), s(10)))
+				c.Plate("data", n, func(*tensor.Tensor) {
+					z := c.Sample("z", dist.Normal(mu, s(1)))
+					c.Sample("x", dist.Normal(z, s(0.5)), vigo.Obs(x))
+				})
+			}
+			guide := func(c *vigo.Ctx, _ *tensor.Tensor) {
+				ml := c.Param("ml", s(0))
+				ms := c.Param("ms", s(1), vigo.Constrain(constraint.Positive))
+				zl := c.Param("zl", tensor.Zeros(n))
+				zs := c.Param("zs", tensor.Ones(n), vigo.Constrain(constraint.Positive))
+				c.Sample("mu", dist.Normal(ml, ms))
+				c.Plate("data", n, func(*tensor.Tensor) {
+					c.Sample("z", dist.Normal(zl, zs))
+				})
+			}
+			svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(5))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svi.Step(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -202,6 +202,11 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 	order, pos := w.order, &w.pos
 	grads := append(w.grads[:0], make([]*Tensor, len(order))...)
 	w.grads = grads
+	// owned marks pending gradients that this pass made by adding two
+	// others: no one else has seen them, so further terms are added in
+	// place. Every other gradient may be shared and is never written.
+	owned := append(w.owned[:0], make([]bool, len(order))...)
+	w.owned = owned
 	grads[len(order)-1] = seed // the root comes last
 	for i := len(order) - 1; i >= 0; i-- {
 		n, g := order[i], grads[i]
@@ -225,10 +230,13 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
 			k, _ := pos.get(in)
-			if prev := grads[k]; prev != nil {
-				grads[k] = addSame(prev, gj)
-			} else {
+			switch prev := grads[k]; {
+			case prev == nil:
 				grads[k] = gj
+			case owned[k]:
+				addInto(prev.data, gj.Data())
+			default:
+				grads[k], owned[k] = addSame(prev, gj), true
 			}
 		}
 		clear(gin)
@@ -290,6 +298,7 @@ type graphWalk struct {
 	pos   ptrTable // -1 while on the stack, then the position in order
 	stack []walkFrame
 	grads []*Tensor // by position in order
+	owned []bool    // by position: the pending gradient is this pass's own
 	gin   []*Tensor // one node's input gradients, sized for the widest node
 }
 
@@ -308,7 +317,7 @@ func (w *graphWalk) release() {
 	clear(w.grads)
 	clear(w.gin)
 	w.pos.reset()
-	w.order, w.stack, w.grads = w.order[:0], w.stack[:0], w.grads[:0]
+	w.order, w.stack, w.grads, w.owned = w.order[:0], w.stack[:0], w.grads[:0], w.owned[:0]
 	walkPool.Put(w)
 }
 
@@ -369,6 +378,14 @@ func addSame(a, b *Tensor) *Tensor {
 		d[i] = ad[i] + bd[i]
 	}
 	return out
+}
+
+// addInto adds b into a elementwise; they have the same length.
+func addInto(a, b []float64) {
+	b = b[:len(a)]
+	for i := range a {
+		a[i] += b[i]
+	}
 }
 
 // Fused returns out as the result of a custom operation on inputs: when any

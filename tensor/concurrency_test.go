@@ -111,3 +111,29 @@ func TestAccumulateIntoZeroedGrad(t *testing.T) {
 		t.Fatalf("shape kept: %v %v", g.Shape(), g)
 	}
 }
+
+// TestAccumulationKeepsSharedGradients sends one gradient tensor to two
+// inputs (Add hands its incoming gradient to both) before either input has
+// its other terms: those sums must go to this pass's own buffers, leaving
+// the shared tensor, still pending for the other input, as it was. The
+// terms are ordered so that the shared gradient arrives first. All values
+// are small integers, so every sum is exact.
+func TestAccumulationKeepsSharedGradients(t *testing.T) {
+	x := Param([]float64{1, -2, 3}, 3)
+	w := Param([]float64{2, 1, -1}, 3)
+	p := x.MulScalar(2)
+	q := x.MulScalar(3)
+	s := p.Add(q) // ∂s/∂p and ∂s/∂q are one tensor
+	// f = Σ q + Σ 5p + Σ 7p + Σ w·s + Σ x, so ∂f/∂p = w + 12, ∂f/∂q = w + 1,
+	// ∂f/∂x = 2(w + 12) + 3(w + 1) + 1 = 5w + 28 and ∂f/∂w = s = 5x.
+	f := LinearCombination([]float64{1, 5, 7, 1, 1}, q.Sum(), p.Sum(), p.Sum(), w.Mul(s).Sum(), x.Sum())
+	g := Gradients(f, x, w)
+	for i, wi := range w.Data() {
+		if got, want := g[0].Data()[i], 5*wi+28; got != want {
+			t.Errorf("∂f/∂x[%d] = %v, want %v", i, got, want)
+		}
+		if got, want := g[1].Data()[i], 5*x.Data()[i]; got != want {
+			t.Errorf("∂f/∂w[%d] = %v, want %v", i, got, want)
+		}
+	}
+}
