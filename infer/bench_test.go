@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/vigo-ppl/vigo"
-	"github.com/vigo-ppl/vigo/dist"
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/dist"
 	"github.com/vigo-ppl/vigo/handler"
 	"github.com/vigo-ppl/vigo/optim"
 	"github.com/vigo-ppl/vigo/tensor"
