@@ -97,7 +97,7 @@ func TestDeterministicELBO(t *testing.T) {
 			}
 			leaf := store.Unconstrained("loc")
 			g := tensor.Gradients(dl, leaf)[0]
-			if g == nil || math.Abs(g.Item()-tc.grad) > tol {
+			if g == nil || !(math.Abs(g.Item()-tc.grad) <= tol) {
 				t.Errorf("%s: DifferentiableLoss gradient = %v, want %v", name, g, tc.grad)
 			}
 			l2, err := e.LossAndGrads(store, rng, tc.model, tc.guide)
@@ -107,8 +107,57 @@ func TestDeterministicELBO(t *testing.T) {
 			if !(math.Abs(l2-tc.loss) <= tol) {
 				t.Errorf("%s: LossAndGrads = %.16g, want %.16g", name, l2, tc.loss)
 			}
-			if g := leaf.Grad(); g == nil || math.Abs(g.Item()-tc.grad) > tol {
+			if g := leaf.Grad(); g == nil || !(math.Abs(g.Item()-tc.grad) <= tol) {
 				t.Errorf("%s: LossAndGrads gradient = %v, want %v", name, g, tc.grad)
+			}
+		}
+	}
+}
+
+// TestLossAndGradsLargeParam checks the gradient of a parameter vector on
+// both sides of scaleAtRootMin: a point-mass guide at loc for n local
+// latents z_i ~ Normal(0, 1) with x_i ~ Normal(z_i, 1) has loss
+// Σ loc²/2 + (x − loc)²/2 + n·log 2π and gradient 2·loc − x, whatever the
+// number of particles.
+func TestLossAndGradsLargeParam(t *testing.T) {
+	for _, n := range []int{10, 2 * scaleAtRootMin} {
+		x, loc := make([]float64, n), make([]float64, n)
+		wantLoss := float64(n) * math.Log(2*math.Pi)
+		for i := range x {
+			x[i], loc[i] = math.Sin(float64(i)), math.Cos(float64(i))/2
+			wantLoss += (loc[i]*loc[i] + (x[i]-loc[i])*(x[i]-loc[i])) / 2
+		}
+		data := tensor.FromData(x, n)
+		model := func(c *vigo.Ctx) {
+			c.Plate("data", n, func(*tensor.Tensor) {
+				z := c.Sample("z", dist.Normal(s(0), s(1)))
+				c.Sample("x", dist.Normal(z, s(1)), vigo.Obs(data))
+			})
+		}
+		guide := func(c *vigo.Ctx) {
+			l := c.Param("loc", tensor.New(loc, n))
+			c.Plate("data", n, func(*tensor.Tensor) { c.Sample("z", dist.Delta(l, nil, 0)) })
+		}
+		for ename, e := range elbos() {
+			if e.VectorizeParticles {
+				e.MaxPlateNesting = 1
+			}
+			store := vigo.NewParamStore()
+			loss, err := e.LossAndGrads(store, rand.New(rand.NewPCG(1, 2)), model, guide)
+			if err != nil {
+				t.Fatalf("n=%d %s: %v", n, ename, err)
+			}
+			if !(math.Abs(loss-wantLoss) <= 1e-12*math.Abs(wantLoss)) {
+				t.Errorf("n=%d %s: loss = %.16g, want %.16g", n, ename, loss, wantLoss)
+			}
+			g := store.Unconstrained("loc").Grad()
+			if g == nil {
+				t.Fatalf("n=%d %s: no gradient", n, ename)
+			}
+			for i, gi := range g.Data() {
+				if want := 2*loc[i] - x[i]; !(math.Abs(gi-want) <= 1e-13) {
+					t.Fatalf("n=%d %s: gradient[%d] = %v, want %v", n, ename, i, gi, want)
+				}
 			}
 		}
 	}

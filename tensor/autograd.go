@@ -161,15 +161,26 @@ func (t *Tensor) BackwardWith(seed *Tensor) {
 // is nil when y does not depend on that tensor. Callers that combine several
 // graphs' gradients in a fixed order use it for bit-reproducible sums.
 func Gradients(y *Tensor, xs ...*Tensor) []*Tensor {
+	return gradients("Gradients", y, 1, xs)
+}
+
+// ScaledGradients returns the gradients of k·y, like [Gradients] (PyTorch's
+// grad_outputs): k enters the backward pass at y, so large gradients of
+// leaves need no separate scaling pass.
+func ScaledGradients(y *Tensor, k float64, xs ...*Tensor) []*Tensor {
+	return gradients("ScaledGradients", y, k, xs)
+}
+
+func gradients(fn string, y *Tensor, k float64, xs []*Tensor) []*Tensor {
 	if y.Len() != 1 {
-		panic(fmt.Sprintf("tensor: Gradients of tensor with shape %v, want one element", y.Shape()))
+		panic(fmt.Sprintf("tensor: %s of tensor with shape %v, want one element", fn, y.Shape()))
 	}
 	out := make([]*Tensor, len(xs))
 	if !y.requiresGrad {
 		return out
 	}
 	if len(xs) <= 16 { // a scan beats building a map
-		backprop(y, Scalar(1), func(leaf, g *Tensor) {
+		backprop(y, Scalar(k), func(leaf, g *Tensor) {
 			for i, x := range xs {
 				if x == leaf {
 					out[i] = g
@@ -182,7 +193,7 @@ func Gradients(y *Tensor, xs ...*Tensor) []*Tensor {
 	for i, x := range xs {
 		want[x] = append(want[x], i)
 	}
-	backprop(y, Scalar(1), func(leaf, g *Tensor) {
+	backprop(y, Scalar(k), func(leaf, g *Tensor) {
 		for _, i := range want[leaf] {
 			out[i] = g
 		}

@@ -137,3 +137,25 @@ func TestAccumulationKeepsSharedGradients(t *testing.T) {
 		}
 	}
 }
+
+// TestScaledGradients checks that ScaledGradients(y, k, …) is k times
+// Gradients(y, …), with few leaves and with enough to take the map path.
+func TestScaledGradients(t *testing.T) {
+	for _, n := range []int{2, 20} {
+		xs := make([]*Tensor, n)
+		y := Scalar(0)
+		for i := range xs {
+			xs[i] = Param([]float64{float64(i), 1}, 2)
+			y = y.Add(xs[i].Square().Sum())
+		}
+		g := Gradients(y, xs...)
+		sg := ScaledGradients(y, -0.25, xs...)
+		for i := range xs {
+			for j, v := range g[i].Data() {
+				if got := sg[i].Data()[j]; got != -0.25*v {
+					t.Errorf("%d leaves: scaled gradient [%d][%d] = %v, want %v", n, i, j, got, -0.25*v)
+				}
+			}
+		}
+	}
+}
