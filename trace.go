@@ -16,14 +16,16 @@ type Site struct {
 	Message
 
 	// LogProb is the scaled and masked log-density (nil until computed;
-	// after ComputeLogProbSums it may stay nil until EnsureLogProb).
+	// after ComputeLogProbSums or ComputeEntropySums it may stay nil until
+	// EnsureLogProb).
 	LogProb *tensor.Tensor
 	// UnscaledLogProb is the distribution's log-density before scale and mask.
 	UnscaledLogProb *tensor.Tensor
 	// LogProbSum is the sum of LogProb, as a differentiable scalar tensor.
 	LogProbSum *tensor.Tensor
 	// ScoreParts are the scaled and masked score parts (spec §3.3); computed
-	// for guide sites only. A nil field is identically zero.
+	// for guide sites only, and after ComputeEntropySums only by
+	// EnsureScoreParts. A nil field is identically zero.
 	ScoreParts *dist.ScoreParts
 
 	lpShape []int // shape of LogProb when only its sum was computed
@@ -262,6 +264,17 @@ func (t *Trace) ComputeLogProbSums(validate bool, warn WarnFunc) error {
 	return nil
 }
 
+// computeScoreParts fills ScoreParts, LogProb and LogProbSum of s.
+func (t *Trace) computeScoreParts(s *Site) error {
+	parts, err := s.Fn.ScoreParts(s.Value)
+	if err != nil {
+		return t.siteError(s, "score_parts", err)
+	}
+	s.setScoreParts(parts)
+	s.LogProbSum = s.LogProb.Sum()
+	return nil
+}
+
 func (t *Trace) computeOne(s *Site) error {
 	if err := s.EnsureLogProb(); err != nil {
 		return t.siteError(s, "log_prob", err)
@@ -277,24 +290,76 @@ func (t *Trace) ComputeScoreParts(validate bool, warn WarnFunc) error {
 		if s.Type != SampleSite || s.ScoreParts != nil {
 			continue
 		}
-		parts, err := s.Fn.ScoreParts(s.Value)
-		if err != nil {
-			return t.siteError(s, "score_parts", err)
+		if err := t.computeScoreParts(s); err != nil {
+			return err
 		}
-		s.UnscaledLogProb = parts.LogProb
-		scaled := dist.ScoreParts{
-			LogProb:       ScaleAndMask(parts.LogProb, s.Scale, s.ScaleTensor, s.Mask),
-			ScoreFunction: parts.ScoreFunction,
-			EntropyTerm:   ScaleAndMask(parts.EntropyTerm, s.Scale, s.ScaleTensor, s.Mask),
-		}
-		s.ScoreParts = &scaled
-		s.LogProb = scaled.LogProb
-		s.LogProbSum = s.LogProb.Sum()
 		if err := checkSum(s, validate, warn); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ComputeEntropySums is ComputeScoreParts for inference that reads only
+// the sums of reparameterized sites: such a site without mask or tensor
+// scale whose distribution sums its log-density in one pass
+// (dist.SumLogProber) gets LogProbSum alone, and its ScoreParts and LogProb
+// wait for EnsureScoreParts. Under the default rule (spec §3.2) the
+// entropy term of a reparameterized site is its log-density, so
+// LogProbSum is also the sum of that term. Other sites are computed as
+// ComputeScoreParts does.
+func (t *Trace) ComputeEntropySums(validate bool, warn WarnFunc) error {
+	for _, s := range t.sites {
+		if s.Type != SampleSite || s.ScoreParts != nil || s.LogProbSum != nil {
+			continue
+		}
+		sl, ok := s.Fn.(dist.SumLogProber)
+		if !ok || !s.Fn.HasRSample() || s.Mask != nil || s.ScaleTensor != nil {
+			if err := t.computeScoreParts(s); err != nil {
+				return err
+			}
+		} else {
+			sum, shape, err := sl.SumLogProb(s.Value)
+			if err != nil {
+				return t.siteError(s, "score_parts", err)
+			}
+			if s.Scale != 1 {
+				sum = sum.MulScalar(s.Scale)
+			}
+			s.LogProbSum, s.lpShape = sum, shape
+		}
+		if err := checkSum(s, validate, warn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EnsureScoreParts computes ScoreParts and LogProb (scaled and masked) of
+// a sample site when ComputeEntropySums computed only its sum.
+func (s *Site) EnsureScoreParts() error {
+	if s.ScoreParts != nil || s.Type != SampleSite {
+		return nil
+	}
+	parts, err := s.Fn.ScoreParts(s.Value)
+	if err != nil {
+		return err
+	}
+	s.setScoreParts(parts)
+	return nil
+}
+
+// setScoreParts stores the distribution's score parts scaled and masked,
+// and LogProb with them.
+func (s *Site) setScoreParts(parts dist.ScoreParts) {
+	s.UnscaledLogProb = parts.LogProb
+	scaled := dist.ScoreParts{
+		LogProb:       ScaleAndMask(parts.LogProb, s.Scale, s.ScaleTensor, s.Mask),
+		ScoreFunction: parts.ScoreFunction,
+		EntropyTerm:   ScaleAndMask(parts.EntropyTerm, s.Scale, s.ScaleTensor, s.Mask),
+	}
+	s.ScoreParts = &scaled
+	s.LogProb = scaled.LogProb
 }
 
 func checkSum(s *Site, validate bool, warn WarnFunc) error {

@@ -336,6 +336,54 @@ func TestComputeLogProbSums(t *testing.T) {
 	}
 }
 
+// TestComputeEntropySums checks which guide sites are summed alone: a
+// reparameterized one with a one-pass sum, scaled by its plate, is; one
+// without a one-pass sum (a masked distribution) and one without
+// reparameterized sampling get their score parts. EnsureScoreParts then
+// gives the summed site the parts ComputeScoreParts would have.
+func TestComputeEntropySums(t *testing.T) {
+	prog := func(c *vigo.Ctx) {
+		c.Plate("data", 6, func(*tensor.Tensor) {
+			c.Sample("z", dist.Normal(sc(0.5), sc(2)))
+			c.Sample("m", dist.Mask(dist.Normal(sc(0), sc(1)), tensor.Vector(1, 0, 1)))
+			c.Sample("b", dist.BernoulliProbs(sc(0.3)))
+		}, vigo.SubsampleSize(3))
+	}
+	full := mustTrace(t, prog)
+	sums := mustTrace(t, prog)
+	sums.Site("z").Value, sums.Site("m").Value, sums.Site("b").Value = full.Site("z").Value, full.Site("m").Value, full.Site("b").Value
+	if err := full.ComputeScoreParts(true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sums.ComputeEntropySums(true, nil); err != nil {
+		t.Fatal(err)
+	}
+	z := sums.Site("z")
+	if z.ScoreParts != nil || z.LogProb != nil {
+		t.Fatalf("z: score parts %v, log-prob %v; want only the sum", z.ScoreParts, z.LogProb)
+	}
+	if sums.Site("m").ScoreParts == nil || sums.Site("b").ScoreParts == nil {
+		t.Fatal("m or b: no score parts")
+	}
+	for _, name := range []string{"z", "m", "b"} {
+		a, b := full.Site(name), sums.Site(name)
+		if !(math.Abs(a.LogProbSum.Item()-b.LogProbSum.Item()) <= 1e-14*math.Abs(a.LogProbSum.Item())) {
+			t.Errorf("%s: sum %v vs %v", name, b.LogProbSum, a.LogProbSum)
+		}
+		if !slices.Equal(b.LogProbShape(), []int{3}) {
+			t.Errorf("%s: LogProbShape %v, want [3]", name, b.LogProbShape())
+		}
+	}
+	a := full.Site("z")
+	if err := z.EnsureScoreParts(); err != nil || z.ScoreParts == nil {
+		t.Fatalf("EnsureScoreParts: %v, %v", err, z.ScoreParts)
+	}
+	if !sameBits(z.LogProb, a.LogProb) || !sameBits(z.ScoreParts.EntropyTerm, a.ScoreParts.EntropyTerm) || z.ScoreParts.ScoreFunction != nil {
+		t.Errorf("EnsureScoreParts: log-prob %v, entropy %v, score %v; want %v, %v, nil",
+			z.LogProb, z.ScoreParts.EntropyTerm, z.ScoreParts.ScoreFunction, a.LogProb, a.ScoreParts.EntropyTerm)
+	}
+}
+
 func TestWithoutSubsample(t *testing.T) {
 	tr := mustTrace(t, func(c *vigo.Ctx) {
 		c.Param("w", sc(1))

@@ -214,7 +214,13 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 	if err := modelLogProbs(e.validate(), w); err != nil {
 		return nil, nil, err
 	}
-	if err := gt.ComputeScoreParts(e.validate(), w); err != nil {
+	// Without score functions the surrogate reads only the guide's sums,
+	// which reparameterized sites can form in one pass.
+	guideParts := gt.ComputeEntropySums
+	if hasScoreFunction(gt) {
+		guideParts = gt.ComputeScoreParts
+	}
+	if err := guideParts(e.validate(), w); err != nil {
 		return nil, nil, err
 	}
 	if e.validate() {
@@ -451,6 +457,10 @@ func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 			continue
 		}
 		elbo -= g.LogProbSum.Item()
+		if g.ScoreParts == nil { // summed alone: the entropy term is the log-density
+			addS(g.LogProbSum, -1)
+			continue
+		}
 		if et := g.ScoreParts.EntropyTerm; et != nil {
 			if et == g.LogProb { // the usual case: its sum is at hand
 				addS(g.LogProbSum, -1)

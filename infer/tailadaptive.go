@@ -76,6 +76,9 @@ func (e *TraceTailAdaptiveELBO) particle(mt, gt *vigo.Trace) (float64, *tensor.T
 				continue
 			}
 			if guide && e.validate() {
+				if err := s.EnsureScoreParts(); err != nil {
+					return nil, err
+				}
 				p := s.ScoreParts
 				if !s.Fn.HasRSample() || p.ScoreFunction != nil || p.EntropyTerm == nil {
 					return nil, vigo.Errorf(vigo.NotImplementedError, s.Name, "All distributions in the guide must be fully reparameterized.")
