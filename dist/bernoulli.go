@@ -252,7 +252,7 @@ func bernoulliConstProb(value *tensor.Tensor, p float64, check bool) (*tensor.Te
 		return lp, false, 0
 	}
 	return tensor.FusedInto("BernoulliConstProbLogProb", lp, []*tensor.Tensor{value}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
-		gin[0] = g.MulScalar(l1 - l0)
+		gin[0] = tensor.Handoff(g.MulScalar(l1 - l0))
 	}), false, 0
 }
 

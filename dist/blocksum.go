@@ -146,9 +146,9 @@ func blockSum(k blockKernel, shape []int, ops ...*tensor.Tensor) *tensor.Tensor 
 						sum[i] += v
 					}
 				}
-				gin[j] = tensor.FromData(sum, t.Shape()...)
+				gin[j] = tensor.Handoff(tensor.FromData(sum, t.Shape()...))
 			case bufs[j] != nil:
-				gin[j] = tensor.FromData(bufs[j], ks...).SumTo(t.Shape())
+				gin[j] = tensor.Handoff(tensor.FromData(bufs[j], ks...).SumTo(t.Shape()))
 			}
 		}
 	})

@@ -85,7 +85,7 @@ func categoricalSum(l, y *tensor.Tensor, k int) *tensor.Tensor {
 				row[int(yd[i])] += gk
 			}
 		})
-		gin[0] = tensor.FromData(grad, l.Shape()...)
+		gin[0] = tensor.Handoff(tensor.FromData(grad, l.Shape()...))
 	})
 }
 

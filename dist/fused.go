@@ -73,7 +73,8 @@ func (g gradSlot) setChunk(c int, v float64) {
 }
 
 // result turns the slot into the operand's gradient (reduce) or its
-// elementwise partials in the output shape (no reduce). A reduced single-element
+// elementwise partials in the output shape (no reduce), handed off to the
+// backward pass. A reduced single-element
 // operand's gradient is sum plus the chunk sums, added in chunk order.
 func (g gradSlot) result(op operand, reduce bool, sum float64) *tensor.Tensor {
 	if !g.want {
@@ -89,7 +90,7 @@ func (g gradSlot) result(op operand, reduce bool, sum float64) *tensor.Tensor {
 	if reduce {
 		t = t.SumTo(op.t.Shape())
 	}
-	return t
+	return tensor.Handoff(t)
 }
 
 // chunkSize is the fixed work unit of fused kernels. Reductions add per-chunk

@@ -323,7 +323,7 @@ func (p *pointwisePass) gradient(g []float64, gk float64, scaled, reduce bool) *
 	if reduce {
 		ga = ga.SumTo(p.a.Shape())
 	}
-	return ga
+	return tensor.Handoff(ga)
 }
 
 // xlogyF is x·log(y) with 0 where x is 0 (unless y is NaN), as Tensor.Xlogy.

@@ -195,7 +195,7 @@ func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, 
 				}
 			})
 		}
-		gin[1] = tensor.FromData(gd, l.Shape()...)
+		gin[1] = tensor.Handoff(tensor.FromData(gd, l.Shape()...))
 	}), false, 0
 }
 

@@ -213,9 +213,10 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 	order, pos := w.order, &w.pos
 	grads := append(w.grads[:0], make([]*Tensor, len(order))...)
 	w.grads = grads
-	// owned marks pending gradients that this pass made by adding two
-	// others: no one else has seen them, so further terms are added in
-	// place. Every other gradient may be shared and is never written.
+	// owned marks pending gradients that belong to this pass alone: sums
+	// it made of two others, and gradients a backward function handed
+	// off (Handoff). Further terms are added into them in place. Every
+	// other gradient may be shared and is never written.
 	owned := append(w.owned[:0], make([]bool, len(order))...)
 	w.owned = owned
 	grads[len(order)-1] = seed // the root comes last
@@ -240,12 +241,17 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 			if !slices.Equal(gj.shape, in.shape) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
+			fresh := gj.handoff && !slices.Contains(gin[j+1:], gj)
+			gj.handoff = false
 			k, _ := pos.get(in)
 			switch prev := grads[k]; {
 			case prev == nil:
-				grads[k] = gj
+				grads[k], owned[k] = gj, fresh
 			case owned[k]:
-				addInto(prev.data, gj.Data())
+				addInto(prev, gj)
+			case fresh:
+				addInto(gj, prev)
+				grads[k], owned[k] = gj, true
 			default:
 				grads[k], owned[k] = addSame(prev, gj), true
 			}
@@ -391,12 +397,24 @@ func addSame(a, b *Tensor) *Tensor {
 	return out
 }
 
-// addInto adds b into a elementwise; they have the same length.
-func addInto(a, b []float64) {
-	b = b[:len(a)]
-	for i := range a {
-		a[i] += b[i]
+// addInto adds b into a, a gradient of b's shape that the backward pass
+// owns.
+func addInto(a, b *Tensor) {
+	ad, bd := a.data, b.Data()[:len(a.data)]
+	for i := range ad {
+		ad[i] += bd[i]
 	}
+	a.finite.Store(0)
+}
+
+// Handoff marks g as a gradient that a backward function has just made for
+// one input and keeps no reference to, nor shares data with: the backward
+// pass then owns it and may add the input's other gradient terms into it
+// in place instead of into a new tensor. It returns g. Backward functions
+// of fused kernels use it on the fresh buffers they return.
+func Handoff(g *Tensor) *Tensor {
+	g.handoff = true
+	return g
 }
 
 // Fused returns out as the result of a custom operation on inputs: when any

@@ -229,7 +229,7 @@ func mulSumTo(g, o *Tensor, shape []int) *Tensor {
 	if numel(shape) == 1 && len(g.shape) > 0 && slices.Equal(o.shape, g.shape) {
 		return Full(vecmath.Dot(g.Data(), o.Data()), shape...)
 	}
-	return rawMul(g, o).SumTo(shape)
+	return Handoff(rawMul(g, o).SumTo(shape))
 }
 
 // Div returns a / b elementwise with broadcasting.

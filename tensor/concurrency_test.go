@@ -159,3 +159,66 @@ func TestScaledGradients(t *testing.T) {
 		}
 	}
 }
+
+// TestHandoffAccumulation checks gradients handed off by backward functions:
+// the pass adds an input's other terms into them in place, while a
+// gradient handed to two inputs at once, and one passed on unchanged by
+// Add to both of its inputs, stay as they were until both have read them.
+// Each graph orders its terms so that a wrong in-place sum would reach a
+// gradient still pending elsewhere. All values are small integers, so
+// every sum is exact.
+func TestHandoffAccumulation(t *testing.T) {
+	x := Param([]float64{1, -2, 3}, 3)
+	w := Param([]float64{2, 1, -1}, 3)
+	// twice(a, b) is Σ 2a + Σ 2b, its backward one handed-off tensor of 2s
+	// for both inputs.
+	twice := func(a, b *Tensor) *Tensor {
+		out := Scalar(2 * (a.Sum().Item() + b.Sum().Item()))
+		return FusedInto("Twice", out, []*Tensor{a, b}, func(_, g *Tensor, gin []*Tensor) {
+			h := Handoff(Full(2*g.Item(), a.Shape()...))
+			gin[0], gin[1] = h, h
+		})
+	}
+	// cube(a) is Σ a³ with a handed-off gradient 3a².
+	cube := func(a *Tensor) *Tensor {
+		out := Scalar(0)
+		for _, v := range a.Data() {
+			out.data[0] += v * v * v
+		}
+		return FusedInto("Cube", out, []*Tensor{a}, func(_, g *Tensor, gin []*Tensor) {
+			d := make([]float64, a.Len())
+			for i, v := range a.Data() {
+				d[i] = 3 * v * v * g.Item()
+			}
+			gin[0] = Handoff(FromData(d, a.Shape()...))
+		})
+	}
+	p := x.MulScalar(2)
+	q := x.MulScalar(3)
+	s := p.Add(q) // Add hands its gradient (Mul's, handed off) to p and q
+	cases := []struct {
+		name   string
+		f      *Tensor
+		dp, dq func(i int) float64 // ∂f/∂p, ∂f/∂q
+	}{
+		{"Σq + Σp³ + Σw·s + twice(p, q)",
+			LinearCombination([]float64{1, 1, 1, 1}, q.Sum(), cube(p), w.Mul(s).Sum(), twice(p, q)),
+			func(i int) float64 { pi := p.Data()[i]; return w.Data()[i] + 3*pi*pi + 2 },
+			func(i int) float64 { return w.Data()[i] + 3 }},
+		{"Σp + Σq³ + Σw·s",
+			LinearCombination([]float64{1, 1, 1}, p.Sum(), cube(q), w.Mul(s).Sum()),
+			func(i int) float64 { return w.Data()[i] + 1 },
+			func(i int) float64 { qi := q.Data()[i]; return w.Data()[i] + 3*qi*qi }},
+	}
+	for _, tc := range cases {
+		g := Gradients(tc.f, x, w)
+		for i := range x.Data() {
+			if got, want := g[0].Data()[i], 2*tc.dp(i)+3*tc.dq(i); got != want {
+				t.Errorf("%s: ∂f/∂x[%d] = %v, want %v", tc.name, i, got, want)
+			}
+			if got, want := g[1].Data()[i], s.Data()[i]; got != want {
+				t.Errorf("%s: ∂f/∂w[%d] = %v, want %v", tc.name, i, got, want)
+			}
+		}
+	}
+}

@@ -33,7 +33,7 @@ func sliceUnary(name string, a *Tensor, fwd func(dst, x []float64), bwd func(dst
 		} else {
 			parallelFor(len(res), func(lo, hi int) { bwd(res[lo:hi], gd[lo:hi], ad[lo:hi], yd[lo:hi]) })
 		}
-		gin[0] = ga
+		gin[0] = Handoff(ga)
 	}, a)
 }
 

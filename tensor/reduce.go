@@ -23,7 +23,7 @@ func sumBackward(out, g *Tensor, gin []*Tensor) {
 	for i := range res.data {
 		res.data[i] = v
 	}
-	gin[0] = res
+	gin[0] = Handoff(res)
 }
 
 // SumTo sums a over the dims along which shape was broadcast to reach a's

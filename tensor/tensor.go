@@ -20,6 +20,10 @@ type Tensor struct {
 	shape []int
 
 	requiresGrad bool
+	// handoff marks a gradient a backward pass has just made and shares
+	// with no one (see Handoff); backprop clears it when it takes the
+	// tensor over.
+	handoff bool
 	// finite caches AllFinite: 0 unknown, 1 all finite, 2 not. Values
 	// never change after creation except through SetData, which resets it.
 	finite atomic.Uint32
