@@ -3,6 +3,7 @@ package dist
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/vigo-ppl/vigo/constraint"
 	"github.com/vigo-ppl/vigo/internal/vecmath"
@@ -56,8 +57,71 @@ func (d *NormalDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor 
 }
 
 // locScale returns loc + scale·eps, with eps of the full sample shape.
+// When loc and scale each have eps's shape or broadcast from one element,
+// and eps needs no gradient, a draw of a block of values or more is one
+// fused op: it is formed without the intermediate product scale·eps, with
+// the same values and gradients as Add and Mul. (Below a block, Add and
+// Mul allocate less.)
 func locScale(loc, scale, eps *tensor.Tensor) *tensor.Tensor {
-	return loc.Add(scale.Mul(eps))
+	locFull, locOK := fusedLayout(loc, eps)
+	scaleFull, scaleOK := fusedLayout(scale, eps)
+	if !locOK || !scaleOK || eps.RequiresGrad() || eps.Len() < blockLen {
+		return loc.Add(scale.Mul(eps))
+	}
+	out, od := tensor.Make(eps.Shape()...)
+	ld, sd, ed := loc.Data(), scale.Data(), eps.Data()
+	forChunks(len(od), func(_, lo, hi int) {
+		switch {
+		case locFull && scaleFull:
+			for i := lo; i < hi; i++ {
+				od[i] = ld[i] + float64(sd[i]*ed[i]) // no fused multiply-add: as Mul then Add
+			}
+		case locFull:
+			for i := lo; i < hi; i++ {
+				od[i] = ld[i] + float64(sd[0]*ed[i])
+			}
+		case scaleFull:
+			for i := lo; i < hi; i++ {
+				od[i] = ld[0] + float64(sd[i]*ed[i])
+			}
+		default:
+			for i := lo; i < hi; i++ {
+				od[i] = ld[0] + float64(sd[0]*ed[i])
+			}
+		}
+	})
+	if !loc.RequiresGrad() && !scale.RequiresGrad() {
+		return out
+	}
+	return tensor.FusedInto("LocScale", out, []*tensor.Tensor{loc, scale}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
+		if loc.RequiresGrad() {
+			gin[0] = g.SumTo(loc.Shape())
+		}
+		if !scale.RequiresGrad() {
+			return
+		}
+		gd := g.Data()
+		if !scaleFull {
+			gin[1] = tensor.Handoff(tensor.Full(vecmath.Dot(gd, ed), scale.Shape()...))
+			return
+		}
+		gs, d := tensor.Make(eps.Shape()...)
+		forChunks(len(d), func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				d[i] = gd[i] * ed[i]
+			}
+		})
+		gin[1] = tensor.Handoff(gs)
+	})
+}
+
+// fusedLayout reports whether t, broadcast against eps, gives eps's shape
+// with t either laid out like eps (full) or holding one element.
+func fusedLayout(t, eps *tensor.Tensor) (full, ok bool) {
+	if slices.Equal(t.Shape(), eps.Shape()) {
+		return true, true
+	}
+	return false, t.Len() == 1 && t.Dim() <= eps.Dim()
 }
 
 // LogProb returns -(x-loc)²/(2 scale²) - log scale - log √(2π), computed in
