@@ -69,9 +69,19 @@ func AxpyRows(dst, a, b []float64, stride int) {
 	}
 	_ = b[(k-1)*stride+n-1] // bounds, once
 	j := 0
-	if haveAVX2FMA && n >= 32 {
-		j = n &^ 31
-		axpyRowsAVX2(&dst[0], &a[0], &b[0], k, stride, j)
+	if haveAVX2FMA {
+		if n >= 32 {
+			j = n &^ 31
+			axpyRowsAVX2(&dst[0], &a[0], &b[0], k, stride, j)
+		}
+		// The last columns in blocks of 16 and 4, each sum in the same
+		// order as in the wide kernel.
+		for ; j+16 <= n; j += 16 {
+			axpyRows16AVX2(&dst[j], &a[0], &b[j], k, stride)
+		}
+		for ; j+4 <= n; j += 4 {
+			axpyRows4AVX2(&dst[j], &a[0], &b[j], k, stride)
+		}
 	}
 	for p, ap := range a {
 		row := b[p*stride+j : p*stride+n]

@@ -196,3 +196,59 @@ dot4Done:
 	MOVSD        X6, 24(DI)
 	VZEROUPPER
 	RET
+
+// func axpyRows16AVX2(dst, a, b *float64, k, stride int)
+// dst[j] += Σ_{p<k} a[p]·b[p·stride+j] for j < 16, k ≥ 1: the columns stay
+// in four registers, one chain of sums each, while the k rows stream past.
+TEXT ·axpyRows16AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), SI
+	MOVQ k+24(FP), R9
+	MOVQ stride+32(FP), R10
+	SHLQ $3, R10
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+
+rows16Loop:
+	VBROADCASTSD (R8), Y4
+	VFMADD231PD  (SI), Y4, Y0
+	VFMADD231PD  32(SI), Y4, Y1
+	VFMADD231PD  64(SI), Y4, Y2
+	VFMADD231PD  96(SI), Y4, Y3
+	ADDQ         $8, R8
+	ADDQ         R10, SI
+	DECQ         R9
+	JNZ          rows16Loop
+
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VZEROUPPER
+	RET
+
+// func axpyRows4AVX2(dst, a, b *float64, k, stride int)
+// dst[j] += Σ_{p<k} a[p]·b[p·stride+j] for j < 4, k ≥ 1, in one register.
+TEXT ·axpyRows4AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), SI
+	MOVQ k+24(FP), R9
+	MOVQ stride+32(FP), R10
+	SHLQ $3, R10
+	VMOVUPD (DI), Y0
+
+rows4Loop:
+	VBROADCASTSD (R8), Y4
+	VFMADD231PD  (SI), Y4, Y0
+	ADDQ         $8, R8
+	ADDQ         R10, SI
+	DECQ         R9
+	JNZ          rows4Loop
+
+	VMOVUPD Y0, (DI)
+	VZEROUPPER
+	RET

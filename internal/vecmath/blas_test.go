@@ -44,7 +44,8 @@ func TestAxpyDot(t *testing.T) {
 
 func TestAxpyRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
-	for _, c := range []struct{ k, n, stride int }{{1, 32, 32}, {10, 1000, 1000}, {3, 70, 75}, {7, 31, 40}, {2, 0, 5}, {0, 8, 8}, {5, 96, 100}} {
+	for _, c := range []struct{ k, n, stride int }{{1, 32, 32}, {10, 1000, 1000}, {3, 70, 75}, {7, 31, 40}, {2, 0, 5}, {0, 8, 8}, {5, 96, 100},
+		{2000, 20, 20}, {9, 4, 7}, {6, 52, 60}, {3, 23, 25}, {5, 7, 9}, {1, 16, 16}} {
 		a := make([]float64, c.k)
 		for i := range a {
 			a[i] = r.NormFloat64()

@@ -74,6 +74,17 @@ func expAVX2(dst, x *float64, n int)
 //go:noescape
 func axpyRowsAVX2(dst, a, b *float64, k, stride, n int)
 
+// axpyRows16AVX2 adds Σ_{p<k} a[p]·b[p·stride+j] to dst[j] for j < 16,
+// k ≥ 1.
+//
+//go:noescape
+func axpyRows16AVX2(dst, a, b *float64, k, stride int)
+
+// axpyRows4AVX2 adds Σ_{p<k} a[p]·b[p·stride+j] to dst[j] for j < 4, k ≥ 1.
+//
+//go:noescape
+func axpyRows4AVX2(dst, a, b *float64, k, stride int)
+
 // dot4AVX2 stores Σ_{p<n} a[p]·b[r·stride+p] in dst[r] for r < 4, n a
 // multiple of 8.
 //

@@ -35,6 +35,14 @@ func axpyRowsAVX2(dst, a, b *float64, k, stride, n int) {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
 
+func axpyRows16AVX2(dst, a, b *float64, k, stride int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
+
+func axpyRows4AVX2(dst, a, b *float64, k, stride int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
+
 func dot4AVX2(a, b *float64, stride, n int, dst *[4]float64) {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
