@@ -112,3 +112,41 @@ func BenchmarkSVIStepLocalLatents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSVIStepLinearRegression times SVI steps of Bayesian linear
+// regression, y ~ Normal(X·w + b, sigma) over n rows of d features, with a
+// mean-field guide on w, b and log sigma.
+func BenchmarkSVIStepLinearRegression(b *testing.B) {
+	const n, d = 10000, 20
+	r := rand.New(rand.NewPCG(7, 8))
+	xs, ys := make([]float64, n*d), make([]float64, n)
+	for i := range ys {
+		for j := range d {
+			xs[i*d+j] = r.NormFloat64()
+			ys[i] += xs[i*d+j] * float64(j%5-2)
+		}
+		ys[i] += 0.5 * r.NormFloat64()
+	}
+	x, y := tensor.FromData(xs, n, d), tensor.FromData(ys, n)
+	model := func(c *vigo.Ctx, _ struct{}) {
+		w := c.Sample("w", dist.Normal(tensor.Zeros(d), tensor.Ones(d)).ToEvent(1))
+		bias := c.Sample("b", dist.Normal(s(0), s(10)))
+		sigma := c.Sample("sigma", dist.HalfNormal(s(2)))
+		c.Plate("data", n, func(*tensor.Tensor) {
+			c.Sample("y", dist.Normal(x.MatMul(w).Add(bias), sigma), vigo.Obs(y))
+		})
+	}
+	guide := func(c *vigo.Ctx, _ struct{}) {
+		pos := vigo.Constrain(constraint.Positive)
+		c.Sample("w", dist.Normal(c.Param("wl", tensor.Zeros(d)), c.Param("ws", tensor.Full(0.1, d), pos)).ToEvent(1))
+		c.Sample("b", dist.Normal(c.Param("bl", s(0)), c.Param("bs", s(0.1), pos)))
+		c.Sample("sigma", dist.LogNormal(c.Param("sl", s(0)), c.Param("ss", s(0.1), pos)))
+	}
+	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(9))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svi.Step(struct{}{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

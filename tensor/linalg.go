@@ -275,11 +275,76 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 		blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
 		return
 	}
+	rows := func(lo, hi int) { mulAddRows(alpha, a, ta, b, tb, c, k, lo, hi) }
+	if !tb && n < narrowCols {
+		bT := transposed(b, k, n)
+		rows = func(lo, hi int) { mulAddNarrow(alpha, a, ta, bT, c, k, lo, hi) }
+	}
 	if m < 2 || m*n*k < linalgParallelWork || k < minParallelInner {
-		mulAddRows(alpha, a, ta, b, tb, c, k, 0, m)
+		rows(0, m)
 		return
 	}
-	forBatches(m, n*k, func(lo, hi int) { mulAddRows(alpha, a, ta, b, tb, c, k, lo, hi) })
+	forBatches(m, n*k, rows)
+}
+
+// narrowCols is the number of columns of C below which mulAdd forms each
+// element of C as one dot product (mulAddNarrow) rather than adding rows of
+// B into C, which would update each element k times in memory.
+const narrowCols = 32
+
+// transposed returns the n×k transpose of the k×n matrix b, row-major: b's
+// own values when b is one contiguous column.
+func transposed(b blas64.General, k, n int) []float64 {
+	if n == 1 && b.Stride == 1 {
+		return b.Data[:k]
+	}
+	bT := make([]float64, n*k)
+	for p := range k {
+		for j, v := range b.Data[p*b.Stride : p*b.Stride+n] {
+			bT[j*k+p] = v
+		}
+	}
+	return bT
+}
+
+// mulAddNarrow adds rows i0..i1 of alpha·op(A)·B into C, C having fewer
+// than narrowCols columns (a matrix times a vector or a few), given bT,
+// the n×k transpose of B. Each element of C gains one sum kept in
+// registers: a dot product of a row of A with a row of bT, or, when op(A)
+// is Aᵀ, a combination of A's rows (read in place) weighted by a row of bT.
+func mulAddNarrow(alpha float64, a blas64.General, ta bool, bT []float64, c blas64.General, k, i0, i1 int) {
+	n := c.Cols
+	ad, cd := a.Data, c.Data
+	var buf [64]float64
+	switch {
+	case !ta && n == 1: // C = A·b: the dots of b with A's rows, 64 rows at a time
+		for r0 := i0; r0 < i1; r0 += len(buf) {
+			d := buf[:min(len(buf), i1-r0)]
+			vecmath.DotRows(d, bT, ad[r0*a.Stride:], a.Stride)
+			for r, s := range d {
+				cd[(r0+r)*c.Stride] += alpha * s
+			}
+		}
+	case !ta: // row i of C: the dots of row i of A with the rows of bT
+		for i := i0; i < i1; i++ {
+			d := buf[:n]
+			vecmath.DotRows(d, ad[i*a.Stride:i*a.Stride+k], bT, k)
+			for j, s := range d {
+				cd[i*c.Stride+j] += alpha * s
+			}
+		}
+	default: // column j of C: Aᵀ times row j of bT, 64 elements at a time
+		for j := range n {
+			for r0 := i0; r0 < i1; r0 += len(buf) {
+				d := buf[:min(len(buf), i1-r0)]
+				clear(d)
+				vecmath.AxpyRows(d, bT[j*k:(j+1)*k], ad[r0:], a.Stride)
+				for r, s := range d {
+					cd[(r0+r)*c.Stride+j] += alpha * s
+				}
+			}
+		}
+	}
 }
 
 // minParallelInner is the shortest inner dimension for which mulAdd splits

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -148,8 +149,8 @@ func refMatMul(a, b *Tensor) *Tensor {
 
 func TestMatMulKernelPaths(t *testing.T) {
 	// Shapes chosen to reach every path of the kernel: plain loops, vector
-	// kernels with and without scalar tails, rows split across cores, and
-	// BLAS; batches split across cores, rows of a batch stacked into one
+	// kernels with and without scalar tails, narrow results, rows split
+	// across cores, and BLAS; batches split across cores, rows of a batch stacked into one
 	// product, gradients summed into broadcast operands, and a sum over the
 	// batch done as one product.
 	cases := []struct{ a, b []int }{
@@ -163,6 +164,14 @@ func TestMatMulKernelPaths(t *testing.T) {
 		{[]int{64, 70}, []int{70, 50}},
 		{[]int{100, 1, 10}, []int{10, 1000}},
 		{[]int{20, 200}, []int{200, 300}},
+		// narrow results (fewer than narrowCols columns): a matrix times a
+		// vector, split across cores, and a few columns, whose Bᵀ
+		// gradients run over more than 64 rows
+		{[]int{1000, 20}, []int{20, 1}},
+		{[]int{20000, 20}, []int{20, 1}},
+		{[]int{500, 24}, []int{24, 3}},
+		{[]int{100, 70}, []int{70, 2}},
+		{[]int{3, 130, 9}, []int{9, 31}},
 	}
 	rng := rand.New(rand.NewPCG(21, 3))
 	for _, c := range cases {
@@ -177,6 +186,53 @@ func TestMatMulKernelPaths(t *testing.T) {
 		want.Mul(w).Sum().Backward()
 		checkClose(t, name+" dA", a.Grad(), c.a, a2.Grad().Data(), 1e-12)
 		checkClose(t, name+" dB", b.Grad(), c.b, b2.Grad().Data(), 1e-12)
+	}
+}
+
+// TestMulAddAccumulates checks the kernel under MatMul directly: it adds
+// alpha·op(A)·op(B) into a C that already holds values, for every
+// combination of transposes and for results narrow, wide and split across
+// cores, against a plain triple loop.
+func TestMulAddAccumulates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 4))
+	for _, dims := range [][3]int{{70, 1, 20}, {70, 3, 9}, {70, 40, 20}, {20000, 1, 20}, {5, 2, 3}} {
+		m, n, k := dims[0], dims[1], dims[2]
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				ar, ac, br, bc := m, k, k, n
+				if ta {
+					ar, ac = k, m
+				}
+				if tb {
+					br, bc = n, k
+				}
+				a := blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: RandN(rng, ar, ac).Data()}
+				b := blas64.General{Rows: br, Cols: bc, Stride: bc, Data: RandN(rng, br, bc).Data()}
+				c0 := RandN(rng, m, n).Data()
+				c := blas64.General{Rows: m, Cols: n, Stride: n, Data: slices.Clone(c0)}
+				mulAdd(0.5, a, ta, b, tb, c)
+				for i := range m {
+					for j := range n {
+						want := 0.0
+						for p := range k {
+							ai, bi := i*ac+p, p*bc+j
+							if ta {
+								ai = p*ac + i
+							}
+							if tb {
+								bi = j*bc + p
+							}
+							av, bv := a.Data[ai], b.Data[bi]
+							want += av * bv
+						}
+						want = c0[i*n+j] + 0.5*want
+						if got := c.Data[i*n+j]; !(math.Abs(got-want) <= 1e-12*(1+math.Abs(want))) {
+							t.Fatalf("m=%d n=%d k=%d ta=%v tb=%v: C[%d,%d] = %v, want %v", m, n, k, ta, tb, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
 	}
 }
 
