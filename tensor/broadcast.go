@@ -177,16 +177,23 @@ func (it iter2) rows(fn func(o, ia, ib, n, da, db int)) {
 const parallelThreshold = 1 << 16
 
 // parallelFor splits [0, n) into contiguous chunks and runs fn on each,
-// concurrently when n is large and more than one CPU is available.
+// concurrently when n is large and more than one CPU is available. Chunks
+// start at multiples of vectorLanes, so the vector kernels (which leave an
+// odd tail to their scalar twins) cover the same elements however many
+// cores share the work: results do not depend on the number of cores.
 func parallelFor(n int, fn func(lo, hi int)) {
-	splitRange(n, n >= parallelThreshold, n/(parallelThreshold/2), fn)
+	splitRange(n, n >= parallelThreshold, n/(parallelThreshold/2), vectorLanes, fn)
 }
+
+// vectorLanes is the number of elements the vector kernels take at once.
+const vectorLanes = 4
 
 // splitRange runs fn over [0, n). When split is set and more than one CPU is
 // available, it cuts [0, n) into at most maxChunks contiguous chunks, one
-// per CPU, and runs them concurrently; otherwise it calls fn(0, n) once.
-// maxChunks must be at least 1 when split is set.
-func splitRange(n int, split bool, maxChunks int, fn func(lo, hi int)) {
+// per CPU, each but the last a multiple of align, and runs them
+// concurrently; otherwise it calls fn(0, n) once. maxChunks must be at
+// least 1 when split is set.
+func splitRange(n int, split bool, maxChunks, align int, fn func(lo, hi int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if !split || workers < 2 {
 		fn(0, n)
@@ -194,5 +201,6 @@ func splitRange(n int, split bool, maxChunks int, fn func(lo, hi int)) {
 	}
 	workers = min(workers, maxChunks)
 	chunk := (n + workers - 1) / workers
+	chunk = (chunk + align - 1) / align * align
 	parallel.For((n+chunk-1)/chunk, func(c int) { fn(c*chunk, min(n, (c+1)*chunk)) })
 }

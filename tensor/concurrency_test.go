@@ -2,6 +2,8 @@ package tensor
 
 import (
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -218,6 +220,37 @@ func TestHandoffAccumulation(t *testing.T) {
 			}
 			if got, want := g[1].Data()[i], s.Data()[i]; got != want {
 				t.Errorf("%s: ∂f/∂w[%d] = %v, want %v", tc.name, i, got, want)
+			}
+		}
+	}
+}
+
+// TestElementwiseIndependentOfCores checks that the vectorized elementwise
+// functions give the same bits, values and gradients, whether one core or
+// several share the work: the chunks of a large tensor must not move
+// elements between a vector kernel and its scalar twin.
+func TestElementwiseIndependentOfCores(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	n := 3*parallelThreshold + 17
+	x := randParam(rng, -30, 30, n)
+	w := RandN(rng, n)
+	ops := map[string]func(*Tensor) *Tensor{
+		"Exp": (*Tensor).Exp, "Sigmoid": (*Tensor).Sigmoid, "Softplus": (*Tensor).Softplus,
+		"Log": func(a *Tensor) *Tensor { return a.Abs().Log() },
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for name, op := range ops {
+		var first, firstGrad []float64
+		for _, procs := range []int{1, 2, 3, 7} {
+			runtime.GOMAXPROCS(procs)
+			out := op(x)
+			g := Gradients(out.Mul(w).Sum(), x)[0]
+			if first == nil {
+				first, firstGrad = out.Data(), g.Data()
+				continue
+			}
+			if !identicalFloats(out.Data(), first) || !identicalFloats(g.Data(), firstGrad) {
+				t.Errorf("%s: values or gradient with GOMAXPROCS=%d differ from one core's", name, procs)
 			}
 		}
 	}

@@ -97,7 +97,7 @@ func at(idx []int, i int) int {
 // cores when there are several and the total work (n times work, counted in
 // multiply-adds) is large.
 func forBatches(n, work int, fn func(lo, hi int)) {
-	splitRange(n, n >= 2 && n*work >= linalgParallelWork, n, fn)
+	splitRange(n, n >= 2 && n*work >= linalgParallelWork, n, 1, fn)
 }
 
 // general views the matrix number i of a stack of rows×cols matrices in d.
