@@ -99,13 +99,20 @@ func (a *Tensor) LogSigmoid() *Tensor {
 func (a *Tensor) Softplus() *Tensor {
 	return sliceUnary("Softplus", a,
 		func(dst, x []float64) {
+			// max(x,0) + log1p(e^−|x|) through the vectorized kernels
 			for i, v := range x {
-				dst[i] = SoftplusFloat(v)
+				dst[i] = -math.Abs(v)
+			}
+			vecmath.Exp(dst, dst)
+			vecmath.Log1p(dst, dst)
+			for i, v := range x {
+				dst[i] += max(v, 0)
 			}
 		},
 		func(dst, g, x, y []float64) {
-			for i, v := range x {
-				dst[i] = g[i] * SigmoidFloat(v)
+			vecmath.Sigmoid(dst, x)
+			for i, gi := range g {
+				dst[i] *= gi
 			}
 		})
 }

@@ -362,26 +362,24 @@ func lseRows(dst, src []float64, outer, n, inner int) {
 	}
 	extremeRows(dst, src, outer, n, inner, 1)
 	if inner == 1 {
+		e := make([]float64, n)
 		for o, m := range dst {
 			if math.IsInf(m, 0) {
 				continue
 			}
-			s := 0.0
-			for _, v := range src[o*n : (o+1)*n] {
-				s += math.Exp(v - m)
-			}
-			dst[o] = m + math.Log(s)
+			expMinus(e, src[o*n:(o+1)*n], m)
+			dst[o] = m + math.Log(vecmath.Sum(e))
 		}
 		return
 	}
-	sum := make([]float64, inner)
+	sum, e := make([]float64, inner), make([]float64, inner)
 	for o := 0; o < outer; o++ {
 		m := dst[o*inner : (o+1)*inner]
 		clear(sum)
 		for i := 0; i < n; i++ {
-			row := src[(o*n+i)*inner : (o*n+i+1)*inner]
-			for j, v := range row {
-				sum[j] += math.Exp(v - m[j])
+			expMinusEach(e, src[(o*n+i)*inner:(o*n+i+1)*inner], m)
+			for j, v := range e {
+				sum[j] += v
 			}
 		}
 		for j, s := range sum {
@@ -390,6 +388,25 @@ func lseRows(dst, src []float64, outer, n, inner int) {
 			}
 		}
 	}
+}
+
+// expMinus stores e^(x[i]−m) in dst[i] through the vectorized exponential.
+func expMinus(dst, x []float64, m float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = v - m
+	}
+	vecmath.Exp(dst, dst)
+}
+
+// expMinusEach stores e^(x[j]−m[j]) in dst[j] through the vectorized
+// exponential.
+func expMinusEach(dst, x, m []float64) {
+	dst, m = dst[:len(x)], m[:len(x)]
+	for j, v := range x {
+		dst[j] = v - m[j]
+	}
+	vecmath.Exp(dst, dst)
 }
 
 // lseGrad returns the gradient of log-sum-exp: g times the softmax weights
@@ -407,6 +424,27 @@ func lseGrad(src, y, g []float64, outer, n, inner int) []float64 {
 	}
 	for o := 0; o < outer; o++ {
 		ys, gs := y[o*inner:(o+1)*inner], g[o*inner:(o+1)*inner]
+		if !slices.ContainsFunc(ys, func(v float64) bool { return math.IsInf(v, 0) }) {
+			// finite results: g·e^(x−y) through the vectorized exponential,
+			// over the whole row when each group is one row (inner 1)
+			block := src[o*n*inner : (o+1)*n*inner]
+			r := res[o*n*inner : (o+1)*n*inner]
+			if inner == 1 {
+				expMinus(r, block, ys[0])
+				for k := range r {
+					r[k] *= gs[0]
+				}
+				continue
+			}
+			for i := 0; i < n; i++ {
+				ri := r[i*inner : (i+1)*inner]
+				expMinusEach(ri, block[i*inner:(i+1)*inner], ys)
+				for j := range ri {
+					ri[j] *= gs[j]
+				}
+			}
+			continue
+		}
 		for i := 0; i < n; i++ {
 			off := (o*n + i) * inner
 			row, r := src[off:off+inner], res[off:off+inner]
@@ -574,12 +612,8 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 	case inner == 1:
 		for o := 0; o < outer; o++ {
 			row, d := ad[o*n:(o+1)*n], dst[o*n:(o+1)*n]
-			m, s := rowMax(row), 0.0
-			for i, v := range row {
-				e := math.Exp(v - m)
-				d[i] = e
-				s += e
-			}
+			expMinus(d, row, rowMax(row))
+			s := vecmath.Sum(d)
 			for i := range d {
 				d[i] /= s
 			}
@@ -593,10 +627,9 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 			clear(sum)
 			for i := 0; i < n; i++ {
 				off := (o*n + i) * inner
-				row, d := ad[off:off+inner], dst[off:off+inner]
-				for j, v := range row {
-					e := math.Exp(v - ms[j])
-					d[j] = e
+				d := dst[off : off+inner]
+				expMinusEach(d, ad[off:off+inner], ms)
+				for j, e := range d {
 					sum[j] += e
 				}
 			}
@@ -686,8 +719,9 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 			for o := 0; o < outer; o++ {
 				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
 				s := vecmath.Sum(gs)
-				for i, y := range ys {
-					r[i] = gs[i] - math.Exp(y)*s
+				vecmath.Exp(r, ys)
+				for i, e := range r {
+					r[i] = gs[i] - e*s
 				}
 			}
 			gin[0] = wrap(res, shape)
@@ -704,9 +738,10 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 			}
 			for i := 0; i < n; i++ {
 				off := (o*n + i) * inner
-				ys, gs, r := yd[off:off+inner], gd[off:off+inner], res[off:off+inner]
-				for j, y := range ys {
-					r[j] = gs[j] - math.Exp(y)*sum[j]
+				gs, r := gd[off:off+inner], res[off:off+inner]
+				vecmath.Exp(r, yd[off:off+inner])
+				for j, e := range r {
+					r[j] = gs[j] - e*sum[j]
 				}
 			}
 		}
