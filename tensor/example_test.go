@@ -40,6 +40,16 @@ func ExampleTensor_Backward() {
 	// Output: 14 [2 4 6]
 }
 
+// ScaledGradients returns the gradients of k·y without touching the
+// leaves: here the loss −y/2 of an objective y.
+func ExampleScaledGradients() {
+	x := tensor.Param([]float64{1, 2, 3}, 3)
+	y := x.Square().Sum() // dy/dx = 2x
+	g := tensor.ScaledGradients(y, -0.5, x)
+	fmt.Println(g[0], x.Grad() == nil)
+	// Output: [-1 -2 -3] true
+}
+
 // LinearCombination records a weighted sum of terms as one node; each
 // term's gradient is its coefficient times the incoming gradient.
 func ExampleLinearCombination() {
