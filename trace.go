@@ -242,25 +242,41 @@ func (t *Trace) ComputeLogProbSums(validate bool, warn WarnFunc) error {
 		if s.Type != SampleSite || s.LogProbSum != nil {
 			continue
 		}
-		sl, ok := s.Fn.(dist.SumLogProber)
-		if !ok || s.Mask != nil || s.ScaleTensor != nil {
-			if err := t.computeOne(s); err != nil {
-				return err
-			}
+		var err error
+		if sl, ok := summable(s); ok {
+			err = t.computeSumOnly(s, sl, "log_prob")
 		} else {
-			sum, shape, err := sl.SumLogProb(s.Value)
-			if err != nil {
-				return t.siteError(s, "log_prob", err)
-			}
-			if s.Scale != 1 {
-				sum = sum.MulScalar(s.Scale)
-			}
-			s.LogProbSum, s.lpShape = sum, shape
+			err = t.computeOne(s)
+		}
+		if err != nil {
+			return err
 		}
 		if err := checkSum(s, validate, warn); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// summable returns the one-pass sum of a site without mask or tensor scale
+// whose distribution has one.
+func summable(s *Site) (dist.SumLogProber, bool) {
+	sl, ok := s.Fn.(dist.SumLogProber)
+	return sl, ok && s.Mask == nil && s.ScaleTensor == nil
+}
+
+// computeSumOnly fills LogProbSum of s, scaled, and the shape of the
+// log-density it sums, without forming the log-density; what names the
+// computation in an error.
+func (t *Trace) computeSumOnly(s *Site, sl dist.SumLogProber, what string) error {
+	sum, shape, err := sl.SumLogProb(s.Value)
+	if err != nil {
+		return t.siteError(s, what, err)
+	}
+	if s.Scale != 1 {
+		sum = sum.MulScalar(s.Scale)
+	}
+	s.LogProbSum, s.lpShape = sum, shape
 	return nil
 }
 
@@ -313,20 +329,14 @@ func (t *Trace) ComputeEntropySums(validate bool, warn WarnFunc) error {
 		if s.Type != SampleSite || s.ScoreParts != nil || s.LogProbSum != nil {
 			continue
 		}
-		sl, ok := s.Fn.(dist.SumLogProber)
-		if !ok || !s.Fn.HasRSample() || s.Mask != nil || s.ScaleTensor != nil {
-			if err := t.computeScoreParts(s); err != nil {
-				return err
-			}
+		var err error
+		if sl, ok := summable(s); ok && s.Fn.HasRSample() {
+			err = t.computeSumOnly(s, sl, "score_parts")
 		} else {
-			sum, shape, err := sl.SumLogProb(s.Value)
-			if err != nil {
-				return t.siteError(s, "score_parts", err)
-			}
-			if s.Scale != 1 {
-				sum = sum.MulScalar(s.Scale)
-			}
-			s.LogProbSum, s.lpShape = sum, shape
+			err = t.computeScoreParts(s)
+		}
+		if err != nil {
+			return err
 		}
 		if err := checkSum(s, validate, warn); err != nil {
 			return err
