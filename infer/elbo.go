@@ -622,21 +622,12 @@ func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particl
 			return
 		}
 		p.leaves = paramLeaves(en.store, p)
-		// The loss is −S/N. With small parameters the pass runs from S
-		// itself and their gradients are scaled afterwards, so large
-		// elementwise gradients inside the graph (a likelihood's stored
-		// derivatives) are not rescaled on the way; with large ones the
-		// factor enters at S, sparing a scaled copy of each gradient.
-		if numel(p.leaves) < scaleAtRootMin {
-			p.grads = tensor.Gradients(p.surrogate, p.leaves...)
-			for j, g := range p.grads {
-				if g != nil {
-					p.grads[j] = g.MulScalar(-1 / n)
-				}
-			}
-		} else {
-			p.grads = tensor.ScaledGradients(p.surrogate, -1/n, p.leaves...)
-		}
+		// The loss is −S/N: the pass runs from S and the factor is
+		// applied at the parameters, so large elementwise gradients inside
+		// the graph (a likelihood's stored derivatives) are not rescaled on
+		// the way, and a parameter's gradient that the pass made itself is
+		// scaled in place.
+		p.grads = tensor.ScaledGradients(p.surrogate, -1/n, p.leaves...)
 	}
 	ps, err := e.particles(en, model, guide, eval, backward)
 	if err != nil {
@@ -657,20 +648,6 @@ func (e *TraceELBO) lossAndGrads(en env, model, guide vigo.Program, eval particl
 		}
 	}
 	return loss, nil
-}
-
-// scaleAtRootMin is the number of parameter elements from which
-// lossAndGrads scales the surrogate's gradient at its root rather than each
-// parameter's gradient afterwards.
-const scaleAtRootMin = 4096
-
-// numel is the total number of elements of ts.
-func numel(ts []*tensor.Tensor) int {
-	n := 0
-	for _, t := range ts {
-		n += t.Len()
-	}
-	return n
 }
 
 // paramLeaves returns the distinct unconstrained leaves of the param sites

@@ -153,7 +153,7 @@ func (t *Tensor) BackwardWith(seed *Tensor) {
 	if !t.requiresGrad {
 		return
 	}
-	backprop(t, seed, func(leaf, g *Tensor) { leaf.accumulate(g) })
+	backprop(t, seed, func(leaf, g *Tensor, _ bool) { leaf.accumulate(g) })
 }
 
 // Gradients returns the gradient of the scalar y with respect to each of xs
@@ -165,8 +165,9 @@ func Gradients(y *Tensor, xs ...*Tensor) []*Tensor {
 }
 
 // ScaledGradients returns the gradients of k·y, like [Gradients] (PyTorch's
-// grad_outputs): k enters the backward pass at y, so large gradients of
-// leaves need no separate scaling pass.
+// grad_outputs): the pass runs from y and scales each gradient as it
+// reaches its leaf, in place where the pass made that gradient itself, so
+// neither the graph's inner gradients nor most leaves' need a scaled copy.
 func ScaledGradients(y *Tensor, k float64, xs ...*Tensor) []*Tensor {
 	return gradients("ScaledGradients", y, k, xs)
 }
@@ -179,11 +180,28 @@ func gradients(fn string, y *Tensor, k float64, xs []*Tensor) []*Tensor {
 	if !y.requiresGrad {
 		return out
 	}
+	scale := func(g *Tensor, owned bool) *Tensor {
+		switch {
+		case k == 1:
+			return g
+		case owned:
+			for i := range g.data {
+				g.data[i] *= k
+			}
+			g.finite.Store(0)
+			return g
+		}
+		return g.MulScalar(k)
+	}
 	if len(xs) <= 16 { // a scan beats building a map
-		backprop(y, Scalar(k), func(leaf, g *Tensor) {
+		backprop(y, Scalar(1), func(leaf, g *Tensor, owned bool) {
+			var sg *Tensor // scaled once, however often xs names the leaf
 			for i, x := range xs {
 				if x == leaf {
-					out[i] = g
+					if sg == nil {
+						sg = scale(g, owned)
+					}
+					out[i] = sg
 				}
 			}
 		})
@@ -193,17 +211,21 @@ func gradients(fn string, y *Tensor, k float64, xs []*Tensor) []*Tensor {
 	for i, x := range xs {
 		want[x] = append(want[x], i)
 	}
-	backprop(y, Scalar(k), func(leaf, g *Tensor) {
-		for _, i := range want[leaf] {
-			out[i] = g
+	backprop(y, Scalar(1), func(leaf, g *Tensor, owned bool) {
+		if is := want[leaf]; len(is) > 0 {
+			g = scale(g, owned)
+			for _, i := range is {
+				out[i] = g
+			}
 		}
 	})
 	return out
 }
 
 // backprop walks the graph below root in reverse topological order, passing
-// each leaf's total gradient to sink exactly once.
-func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
+// each leaf's total gradient to sink exactly once, with whether the pass
+// owns it (no other tensor or gradient shares it).
+func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 	if !slices.Equal(seed.shape, t.shape) {
 		seed = seed.Reshape(t.Shape()...)
 	}
@@ -227,7 +249,7 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor)) {
 		}
 		grads[i] = nil
 		if n.IsLeaf() {
-			sink(n, g)
+			sink(n, g, owned[i])
 			continue
 		}
 		inputs := n.node.inputs()

@@ -141,8 +141,27 @@ func TestAccumulationKeepsSharedGradients(t *testing.T) {
 }
 
 // TestScaledGradients checks that ScaledGradients(y, k, …) is k times
-// Gradients(y, …), with few leaves and with enough to take the map path.
+// Gradients(y, …), with few leaves and with enough to take the map path,
+// for leaves whose gradients the pass made itself (scaled in place), one
+// gradient shared by two leaves, and a leaf named twice.
 func TestScaledGradients(t *testing.T) {
+	x := Param([]float64{1, 2}, 2)
+	w := Param([]float64{3, -1}, 2)
+	for _, xs := range [][]*Tensor{{x, w}, {x, x, w}, {w, x, w}} {
+		y := x.Add(w).Sum() // one gradient, all ones, for both leaves
+		for i, g := range ScaledGradients(y, -0.5, xs...) {
+			if !identicalFloats(g.Data(), []float64{-0.5, -0.5}) {
+				t.Errorf("shared gradient, leaf %d of %d: %v, want [-0.5 -0.5]", i, len(xs), g)
+			}
+		}
+	}
+	// Exp's backward hands its gradient off: the pass owns x's, named twice
+	want := Gradients(x.Exp().Sum(), x)[0].MulScalar(-0.5)
+	for i, g := range ScaledGradients(x.Exp().Sum(), -0.5, x, x) {
+		if !identicalFloats(g.Data(), want.Data()) {
+			t.Errorf("own gradient, entry %d: %v, want %v", i, g, want)
+		}
+	}
 	for _, n := range []int{2, 20} {
 		xs := make([]*Tensor, n)
 		y := Scalar(0)
