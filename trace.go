@@ -429,8 +429,8 @@ func (t *Trace) FormatShapes() string {
 			if s.Value != nil {
 				rows = append(rows, []string{"value", "", "", fmt.Sprint(s.Value.Shape())})
 			}
-			if s.LogProb != nil {
-				rows = append(rows, []string{"log_prob", fmt.Sprint(s.LogProb.Shape()), "", ""})
+			if s.LogProb != nil || s.lpShape != nil { // computed, or only summed
+				rows = append(rows, []string{"log_prob", fmt.Sprint(s.LogProbShape()), "", ""})
 			}
 		}
 	}

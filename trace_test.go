@@ -429,12 +429,27 @@ func TestFormatShapes(t *testing.T) {
 	if strings.Contains(before, "log_prob") {
 		t.Errorf("log_prob row before computing:\n%s", before)
 	}
+	// Sites only summed show the shape their log-density would have, as
+	// those whose log-density was formed do.
+	summed := mustTrace(t, func(c *vigo.Ctx) {
+		c.Param("weights", tensor.Ones(4, 2))
+		c.Plate("data", 5, func(*tensor.Tensor) {
+			c.Sample("latent", dist.Normal(tensor.Zeros(3), tensor.Ones(3)).ToEvent(1))
+			c.Sample("obs", dist.Normal(sc(0), sc(1)), vigo.Obs(tensor.Zeros(5)))
+		})
+	})
 	if err := tr.ComputeLogProb(true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := summed.ComputeLogProbSums(true, nil); err != nil {
 		t.Fatal(err)
 	}
 	after := tr.FormatShapes()
 	if n := strings.Count(after, "log_prob"); n != 3 {
 		t.Errorf("%d log_prob rows, want 3:\n%s", n, after)
+	}
+	if got := summed.FormatShapes(); got != after {
+		t.Errorf("shape table of summed sites:\n%s\nwant\n%s", got, after)
 	}
 	// Every line of the table has its columns aligned: the name column is
 	// right-aligned to one width.
