@@ -150,3 +150,37 @@ func BenchmarkSVIStepLinearRegression(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSVIStepMarginalizedMixture times SVI steps of a Gaussian mixture
+// with its assignments summed out: n points, k components, the likelihood
+// log Σ_k π_k N(x | μ_k, σ_k) added as a factor through LogSumExp, with
+// point-mass guides on the component parameters.
+func BenchmarkSVIStepMarginalizedMixture(b *testing.B) {
+	const n, k = 10000, 3
+	r := rand.New(rand.NewPCG(11, 12))
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(r.IntN(k)*4-4) + r.NormFloat64()
+	}
+	x := tensor.FromData(xs, n, 1)
+	model := func(c *vigo.Ctx, _ struct{}) {
+		mu := c.Param("mu", tensor.Vector(-1, 0, 1))
+		sigma := c.Param("sigma", tensor.Ones(k), vigo.Constrain(constraint.Positive))
+		logits := c.Param("logits", tensor.Zeros(k))
+		c.Plate("data", n, func(*tensor.Tensor) {
+			lp, err := dist.Normal(mu, sigma).LogProb(x) // (n, k)
+			if err != nil {
+				panic(err)
+			}
+			c.Factor("obs", lp.Add(logits.LogSoftmax(0)).LogSumExpDims(false, -1))
+		})
+	}
+	guide := func(*vigo.Ctx, struct{}) {}
+	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(13))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svi.Step(struct{}{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -166,6 +166,24 @@ func broadcastApply(name string, a, b *Tensor, row rowFunc) *Tensor {
 		})
 		return res
 	}
+	if rows, k, ok := it.shortRows(); ok {
+		// Blocks of rows in one call each, the operands laid out like
+		// the output; one that repeats every row is laid out once.
+		per := max(1, rowBlock/k)
+		bufA, bufB := gatherBuf(it.sa[0], it.sa[1], k, per*k), gatherBuf(it.sb[0], it.sb[1], k, per*k)
+		var fa, fb []float64
+		for r0 := 0; r0 < rows; r0 += per {
+			nr := min(per, rows-r0)
+			if fa == nil || it.sa[0] != 0 || nr < per {
+				fa = gather(bufA, ad, it.sa[0], it.sa[1], k, r0, nr)
+			}
+			if fb == nil || it.sb[0] != 0 || nr < per {
+				fb = gather(bufB, bd, it.sb[0], it.sb[1], k, r0, nr)
+			}
+			row(out[r0*k:(r0+nr)*k], fa, fb, 1, 1)
+		}
+		return res
+	}
 	it.rows(func(o, ia, ib, n, da, db int) {
 		row(out[o:o+n], ad[ia:], bd[ib:], da, db)
 	})

@@ -140,6 +140,51 @@ func newIter2(out, a, b []int) iter2 {
 	return iter2{shape: ms, sa: ma, sb: mb}
 }
 
+// shortRow is the row length below which a two-dimensional walk runs a
+// block of rows at a time instead of calling a function per row.
+const shortRow = 16
+
+// shortRows reports whether it walks a two-dimensional output of at least
+// rowBlock elements whose rows are shorter than shortRow; then the number
+// of rows and their length. (Smaller outputs take few calls anyway.)
+func (it iter2) shortRows() (rows, k int, ok bool) {
+	if len(it.shape) != 2 || it.shape[1] >= shortRow || it.shape[0]*it.shape[1] < rowBlock {
+		return 0, 0, false
+	}
+	return it.shape[0], it.shape[1], true
+}
+
+// gatherBuf returns a buffer for gather of an operand with strides
+// (s0, s1) over blocks of n elements of rows of k: nil when the operand
+// is read in place.
+func gatherBuf(s0, s1, k, n int) []float64 {
+	if s0 == k && s1 == 1 {
+		return nil
+	}
+	return make([]float64, n)
+}
+
+// rowBlock is the number of elements a short-row walk handles at a time.
+const rowBlock = 512
+
+// gather lays out, in buf, the values an operand with strides (s0, s1)
+// gives rows r0 ≤ r < r0+nr of a short-row walk with rows of k, and
+// returns them; an operand already laid out like the output (strides
+// (k, 1)) is returned in place.
+func gather(buf, d []float64, s0, s1, k, r0, nr int) []float64 {
+	if s0 == k && s1 == 1 {
+		return d[r0*k : (r0+nr)*k]
+	}
+	buf = buf[:nr*k]
+	for r := range nr {
+		base, row := (r0+r)*s0, buf[r*k:(r+1)*k]
+		for j := range row {
+			row[j] = d[base+j*s1]
+		}
+	}
+	return buf
+}
+
 // rows calls fn for every innermost row: the output offset, the input
 // offsets, the row length and the input strides along the row.
 func (it iter2) rows(fn func(o, ia, ib, n, da, db int)) {

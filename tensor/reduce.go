@@ -53,6 +53,21 @@ func reduceTo(a *Tensor, shape []int) *Tensor {
 	}
 	dst := make([]float64, numel(shape))
 	it := newIter2(a.Shape(), a.Shape(), shape)
+	if rows, k, ok := it.shortRows(); ok {
+		// short rows, summed in the order of the general walk below
+		s0, s1 := it.sb[0], it.sb[1]
+		for r := range rows {
+			src := ad[r*k : (r+1)*k]
+			if s1 == 0 {
+				dst[r*s0] += vecmath.Sum(src)
+				continue
+			}
+			for j, v := range src {
+				dst[r*s0+j*s1] += v
+			}
+		}
+		return FromData(dst, shape...)
+	}
 	it.rows(func(o, ia, ib, n, da, db int) {
 		src := ad[ia : ia+n]
 		if db == 0 {

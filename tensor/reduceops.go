@@ -361,14 +361,18 @@ func lseRows(dst, src []float64, outer, n, inner int) {
 		return
 	}
 	extremeRows(dst, src, outer, n, inner, 1)
-	if inner == 1 {
-		e := make([]float64, n)
+	if inner == 1 { // rows: one exponential and one logarithm pass over all
+		e := make([]float64, len(src))
+		expMinusRows(e, src, dst, n)
+		sums := make([]float64, outer)
+		for o := range sums {
+			sums[o] = vecmath.Sum(e[o*n : (o+1)*n])
+		}
+		vecmath.Log(sums, sums)
 		for o, m := range dst {
-			if math.IsInf(m, 0) {
-				continue
+			if !math.IsInf(m, 0) {
+				dst[o] = m + sums[o]
 			}
-			expMinus(e, src[o*n:(o+1)*n], m)
-			dst[o] = m + math.Log(vecmath.Sum(e))
 		}
 		return
 	}
@@ -390,11 +394,16 @@ func lseRows(dst, src []float64, outer, n, inner int) {
 	}
 }
 
-// expMinus stores e^(x[i]−m) in dst[i] through the vectorized exponential.
-func expMinus(dst, x []float64, m float64) {
+// expMinusRows stores e^(x[i]−m[o]) in dst[i] for each row o of n elements
+// of x, all rows through one call of the vectorized exponential (rows may
+// be shorter than its vectors).
+func expMinusRows(dst, x, m []float64, n int) {
 	dst = dst[:len(x)]
-	for i, v := range x {
-		dst[i] = v - m
+	for o, mo := range m {
+		xr, dr := x[o*n:(o+1)*n], dst[o*n:(o+1)*n]
+		for i, v := range xr {
+			dr[i] = v - mo
+		}
 	}
 	vecmath.Exp(dst, dst)
 }
@@ -422,20 +431,23 @@ func lseGrad(src, y, g []float64, outer, n, inner int) []float64 {
 			break
 		}
 	}
+	if inner == 1 { // rows: g·e^(x−y), one exponential pass over all of them
+		expMinusRows(res, src, y, n)
+		for o, gv := range g {
+			r := res[o*n : (o+1)*n]
+			for i := range r {
+				r[i] *= gv
+			}
+		}
+	}
 	for o := 0; o < outer; o++ {
 		ys, gs := y[o*inner:(o+1)*inner], g[o*inner:(o+1)*inner]
-		if !slices.ContainsFunc(ys, func(v float64) bool { return math.IsInf(v, 0) }) {
-			// finite results: g·e^(x−y) through the vectorized exponential,
-			// over the whole row when each group is one row (inner 1)
-			block := src[o*n*inner : (o+1)*n*inner]
-			r := res[o*n*inner : (o+1)*n*inner]
-			if inner == 1 {
-				expMinus(r, block, ys[0])
-				for k := range r {
-					r[k] *= gs[0]
-				}
-				continue
-			}
+		block, r := src[o*n*inner:(o+1)*n*inner], res[o*n*inner:(o+1)*n*inner]
+		finite := !slices.ContainsFunc(ys, func(v float64) bool { return math.IsInf(v, 0) })
+		switch {
+		case finite && inner == 1: // formed above
+			continue
+		case finite: // g·e^(x−y) through the vectorized exponential
 			for i := 0; i < n; i++ {
 				ri := r[i*inner : (i+1)*inner]
 				expMinusEach(ri, block[i*inner:(i+1)*inner], ys)
@@ -445,15 +457,16 @@ func lseGrad(src, y, g []float64, outer, n, inner int) []float64 {
 			}
 			continue
 		}
+		// Some results are infinite: the exact limits, element by element.
+		clear(r)
 		for i := 0; i < n; i++ {
-			off := (o*n + i) * inner
-			row, r := src[off:off+inner], res[off:off+inner]
+			row, ri := block[i*inner:(i+1)*inner], r[i*inner:(i+1)*inner]
 			for j, v := range row {
 				switch yj := ys[j]; {
 				case !math.IsInf(yj, 0):
-					r[j] = gs[j] * math.Exp(v-yj)
+					ri[j] = gs[j] * math.Exp(v-yj)
 				case yj > 0 && v == yj:
-					r[j] = gs[j] / cnt[o*inner+j]
+					ri[j] = gs[j] / cnt[o*inner+j]
 				}
 			}
 		}
@@ -609,10 +622,14 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 	dst := make([]float64, len(ad))
 	switch {
 	case len(dst) == 0:
-	case inner == 1:
-		for o := 0; o < outer; o++ {
-			row, d := ad[o*n:(o+1)*n], dst[o*n:(o+1)*n]
-			expMinus(d, row, rowMax(row))
+	case inner == 1: // rows: one exponential pass over all of them
+		m := make([]float64, outer)
+		for o := range m {
+			m[o] = rowMax(ad[o*n : (o+1)*n])
+		}
+		expMinusRows(dst, ad, m, n)
+		for o := range m {
+			d := dst[o*n : (o+1)*n]
 			s := vecmath.Sum(d)
 			for i := range d {
 				d[i] /= s

@@ -66,6 +66,10 @@ func (a *Tensor) Expand(shape ...int) *Tensor {
 		}
 	} else if len(out) > 0 {
 		it := newIter2(shape, shape, a.Shape())
+		if rows, k, ok := it.shortRows(); ok {
+			gather(out, ad, it.sb[0], it.sb[1], k, 0, rows)
+			return record(wrap(out, ownShape(shape)), "Expand", expandBackward, a)
+		}
 		it.rows(func(o, _, ib, n, _, db int) {
 			d := out[o : o+n]
 			if db == 0 {
