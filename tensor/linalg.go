@@ -249,16 +249,21 @@ func gemmStacks(nb int, alpha float64, a, b, c stack) {
 		mulAdd(alpha, af, true, bf, false, c.mat(0))
 		return
 	}
-	run := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			mulAdd(alpha, a.mat(i), a.t, b.mat(i), b.t, c.mat(i))
-		}
-	}
-	if c.idx != nil { // entries share output matrices
-		run(0, nb)
+	// One core when entries share output matrices or the work is small;
+	// the closure for several is made only when they are used.
+	if c.idx != nil || nb < 2 || nb*m*n*k < linalgParallelWork {
+		mulAddEntries(alpha, a, b, c, 0, nb)
 		return
 	}
-	forBatches(nb, m*n*k, run)
+	forBatches(nb, m*n*k, func(lo, hi int) { mulAddEntries(alpha, a, b, c, lo, hi) })
+}
+
+// mulAddEntries adds alpha·op(A_i)·op(B_i) into C_i for batch entries
+// lo ≤ i < hi.
+func mulAddEntries(alpha float64, a, b, c stack, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		mulAdd(alpha, a.mat(i), a.t, b.mat(i), b.t, c.mat(i))
+	}
 }
 
 // mulAdd adds alpha·op(A)·op(B) into C. While op(B) fits in the L2 cache
@@ -275,16 +280,25 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 		blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
 		return
 	}
-	rows := func(lo, hi int) { mulAddRows(alpha, a, ta, b, tb, c, k, lo, hi) }
+	var bT []float64 // B's transpose, for a narrow C
 	if !tb && n < narrowCols && k >= minNarrowInner {
-		bT := transposed(b, k, n)
-		rows = func(lo, hi int) { mulAddNarrow(alpha, a, ta, bT, c, k, lo, hi) }
+		bT = transposed(b, k, n)
 	}
 	if m < 2 || m*n*k < linalgParallelWork || k < minParallelInner {
-		rows(0, m)
+		mulAddRange(alpha, a, ta, b, tb, bT, c, k, 0, m)
 		return
 	}
-	forBatches(m, n*k, rows)
+	forBatches(m, n*k, func(lo, hi int) { mulAddRange(alpha, a, ta, b, tb, bT, c, k, lo, hi) })
+}
+
+// mulAddRange adds rows lo..hi of alpha·op(A)·op(B) into C, through
+// mulAddNarrow when bT, B's transpose, is given.
+func mulAddRange(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, bT []float64, c blas64.General, k, lo, hi int) {
+	if bT != nil {
+		mulAddNarrow(alpha, a, ta, bT, c, k, lo, hi)
+		return
+	}
+	mulAddRows(alpha, a, ta, b, tb, c, k, lo, hi)
 }
 
 // narrowCols is the number of columns of C below which mulAdd forms each

@@ -38,7 +38,8 @@ func (j *job) run() {
 func (j *job) item(i int) {
 	defer func() {
 		if r := recover(); r != nil {
-			j.panicked.CompareAndSwap(nil, &r)
+			p := r // a copy, so that only a panic allocates
+			j.panicked.CompareAndSwap(nil, &p)
 		}
 		if j.done.Add(1) == j.n {
 			close(j.finished)
