@@ -251,33 +251,64 @@ func (a *Tensor) Sign() *Tensor {
 	}, flatGrad)
 }
 
-// logAddExpFloat returns log(e^x + e^y) without overflow, with the infinite
-// cases handled exactly: -Inf when both are -Inf, +Inf when either is +Inf
-// (and the other is not NaN).
-func logAddExpFloat(x, y float64) float64 {
-	m := maxNaN(x, y)
-	if math.IsInf(m, 0) {
-		return m // (+Inf, ·) or (-Inf, -Inf); NaN goes on to give NaN
-	}
-	return m + math.Log1p(math.Exp(-math.Abs(x-y)))
-}
-
 // LogAddExp returns log(e^a + e^b) elementwise with broadcasting, without
-// overflow or underflow. The gradient with respect to a is σ(a-b) (and σ(b-a)
-// for b); where a and b are equal, including both infinite with the same sign,
-// each receives half.
+// overflow or underflow: max(a,b) + log1p(e^−|a−b|) through the vectorized
+// kernels, −Inf when both are −Inf and +Inf when either is +Inf (and the
+// other is not NaN). The gradient with respect to a is σ(a-b) (and σ(b-a)
+// for b); where a and b are equal, including both infinite with the same
+// sign, each receives half.
 func (a *Tensor) LogAddExp(b *Tensor) *Tensor {
-	return Binary("LogAddExp", a, b, logAddExpFloat,
-		func(x, y, z float64) float64 { return logAddExpWeight(x, y) },
-		func(x, y, z float64) float64 { return logAddExpWeight(y, x) })
+	return record(broadcastApply("LogAddExp", a, b, logAddExpRow), "LogAddExp", logAddExpBackward, a, b)
 }
 
-// logAddExpWeight returns ∂/∂x log(e^x + e^y) = σ(x-y), and 1/2 where x == y.
-func logAddExpWeight(x, y float64) float64 {
-	if x == y {
-		return 0.5
+// logAddExpRow is the row kernel of LogAddExp.
+func logAddExpRow(dst, a, b []float64, da, db int) {
+	for i := range dst {
+		dst[i] = -math.Abs(a[i*da] - b[i*db])
 	}
-	return SigmoidFloat(x - y)
+	vecmath.Exp(dst, dst)
+	vecmath.Log1p(dst, dst)
+	for i := range dst {
+		m := maxNaN(a[i*da], b[i*db])
+		if math.IsInf(m, 0) {
+			dst[i] = m // (+Inf, ·) or (-Inf, -Inf); NaN goes on to give NaN
+		} else {
+			dst[i] += m
+		}
+	}
+}
+
+// logAddExpBackward hands a the gradient g·σ(a−b) and b g·σ(b−a), each
+// half of g where a == b.
+func logAddExpBackward(out, g *Tensor, gin []*Tensor) {
+	a, b := out.node.in[0], out.node.in[1]
+	ad, bd, gd := a.Data(), b.Data(), g.Data()
+	if !slices.Equal(a.shape, out.shape) {
+		ad = a.Detach().Expand(out.shape...).Data()
+	}
+	if !slices.Equal(b.shape, out.shape) {
+		bd = b.Detach().Expand(out.shape...).Data()
+	}
+	weighted := func(x, y []float64) *Tensor {
+		w, d := Make(out.Shape()...)
+		for i := range d {
+			d[i] = x[i] - y[i]
+		}
+		vecmath.Sigmoid(d, d)
+		for i := range d {
+			if x[i] == y[i] {
+				d[i] = 0.5
+			}
+			d[i] *= gd[i]
+		}
+		return w
+	}
+	if a.requiresGrad {
+		gin[0] = Handoff(weighted(ad, bd).SumTo(a.shape))
+	}
+	if b.requiresGrad {
+		gin[1] = Handoff(weighted(bd, ad).SumTo(b.shape))
+	}
 }
 
 // Xlogy returns a·log(y) elementwise with broadcasting, defined as 0 where
