@@ -277,7 +277,11 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 		k = a.Rows
 	}
 	if n*k > streamedGemm {
-		blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
+		if !vecmath.Vectorized() {
+			blas64.Gemm(trans(ta), trans(tb), alpha, a, b, 1, c)
+			return
+		}
+		mulAddBlocked(alpha, a, ta, b, tb, c, k)
 		return
 	}
 	var bT []float64 // B's transpose, for a narrow C
@@ -299,6 +303,63 @@ func mulAddRange(alpha float64, a blas64.General, ta bool, b blas64.General, tb 
 		return
 	}
 	mulAddRows(alpha, a, ta, b, tb, c, k, lo, hi)
+}
+
+// mulAddBlocked adds alpha·op(A)·op(B) into C when op(B) is too large to
+// stream from the L2 cache: with both operands laid out row-major (a
+// transposed operand is transposed once, alpha folded into A), it takes B
+// in panels of blockInner rows by blockCols columns, small enough to stay
+// in the L1 cache while every row of C in turn gathers the panel's rows
+// with the vector kernel. Rows of C split across cores for large products.
+func mulAddBlocked(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, c blas64.General, k int) {
+	m := c.Rows
+	ad, lda := a.Data, a.Stride
+	if ta {
+		ad, lda = transposed(a, a.Rows, a.Cols), k
+	}
+	if alpha != 1 {
+		scaled := make([]float64, m*k)
+		for i := range m {
+			for p, v := range ad[i*lda : i*lda+k] {
+				scaled[i*k+p] = alpha * v
+			}
+		}
+		ad, lda = scaled, k
+	}
+	bd, ldb := b.Data, b.Stride
+	if tb {
+		bd, ldb = transposed(b, b.Rows, b.Cols), c.Cols
+	}
+	if m < 2 || m*c.Cols*k < linalgParallelWork {
+		mulAddPanels(ad, lda, bd, ldb, c, k, 0, m)
+		return
+	}
+	forBatches(m, c.Cols*k, func(lo, hi int) { mulAddPanels(ad, lda, bd, ldb, c, k, lo, hi) })
+}
+
+// blockInner and blockCols are the rows and columns of a panel of B in
+// mulAddBlocked: 64 × 32 values, 16 KiB.
+const (
+	blockInner = 64
+	blockCols  = 32
+)
+
+// mulAddPanels adds rows lo..hi of A·B into C, A (m×k, row stride lda) and
+// B (k×n, row stride ldb) row-major, panel by panel of B. Each element of
+// C gains its terms in order of the inner index, as in mulAddRows.
+func mulAddPanels(ad []float64, lda int, bd []float64, ldb int, c blas64.General, k, lo, hi int) {
+	n := c.Cols
+	for p0 := 0; p0 < k; p0 += blockInner {
+		kk := min(blockInner, k-p0)
+		for j0 := 0; j0 < n; j0 += blockCols {
+			w := min(blockCols, n-j0)
+			panel := bd[p0*ldb+j0:]
+			for i := lo; i < hi; i++ {
+				crow := c.Data[i*c.Stride+j0 : i*c.Stride+j0+w]
+				vecmath.AxpyRows(crow, ad[i*lda+p0:i*lda+p0+kk], panel, ldb)
+			}
+		}
+	}
 }
 
 // narrowCols is the number of columns of C below which mulAdd forms each

@@ -82,6 +82,9 @@ func AxpyRows(dst, a, b []float64, stride int) {
 		for ; j+4 <= n; j += 4 {
 			axpyRows4AVX2(&dst[j], &a[0], &b[j], k, stride)
 		}
+		if j == n {
+			return // no scalar tail: skip its loop over the rows
+		}
 	}
 	for p, ap := range a {
 		row := b[p*stride+j : p*stride+n]
@@ -116,3 +119,7 @@ func DotRows(dst, a, b []float64, stride int) {
 		dst[j] = Dot(a, b[j*stride:j*stride+n])
 	}
 }
+
+// Vectorized reports whether the AVX2+FMA kernels run on this machine; where
+// they do not, the portable loops do the same work more slowly.
+func Vectorized() bool { return haveAVX2FMA }
