@@ -306,11 +306,12 @@ func mulAddRange(alpha float64, a blas64.General, ta bool, b blas64.General, tb 
 }
 
 // mulAddBlocked adds alpha·op(A)·op(B) into C when op(B) is too large to
-// stream from the L2 cache: with both operands laid out row-major (a
-// transposed operand is transposed once, alpha folded into A), it takes B
-// in panels of blockInner rows by blockCols columns, small enough to stay
-// in the L1 cache while every row of C in turn gathers the panel's rows
-// with the vector kernel. Rows of C split across cores for large products.
+// stream from the L2 cache and the vector kernels run (vecmath.Vectorized).
+// With both operands laid out row-major (a transposed operand is transposed
+// once, alpha folded into A), it takes B in panels of blockInner rows by
+// blockCols columns, small enough to stay in the L1 cache while blocks of
+// C gather the panel's rows with the vector kernels. Rows of C split
+// across cores for large products.
 func mulAddBlocked(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool, c blas64.General, k int) {
 	m := c.Rows
 	ad, lda := a.Data, a.Stride
@@ -338,25 +339,36 @@ func mulAddBlocked(alpha float64, a blas64.General, ta bool, b blas64.General, t
 }
 
 // blockInner and blockCols are the rows and columns of a panel of B in
-// mulAddBlocked: 64 × 32 values, 16 KiB.
+// mulAddBlocked: 64 × 48 values, 24 KiB, within a typical L1 cache.
 const (
 	blockInner = 64
-	blockCols  = 32
+	blockCols  = 48
 )
 
 // mulAddPanels adds rows lo..hi of A·B into C, A (m×k, row stride lda) and
-// B (k×n, row stride ldb) row-major, panel by panel of B. Each element of
-// C gains its terms in order of the inner index, as in mulAddRows.
+// B (k×n, row stride ldb) row-major, panel by panel of B: blocks of four
+// rows by twelve columns of C through the register-blocked kernel, the
+// remaining rows and columns through AxpyRows. Each element of C gains its
+// terms in order of the inner index, as in mulAddRows.
 func mulAddPanels(ad []float64, lda int, bd []float64, ldb int, c blas64.General, k, lo, hi int) {
-	n := c.Cols
+	n, ldc := c.Cols, c.Stride
 	for p0 := 0; p0 < k; p0 += blockInner {
 		kk := min(blockInner, k-p0)
 		for j0 := 0; j0 < n; j0 += blockCols {
 			w := min(blockCols, n-j0)
+			w12 := w - w%12
 			panel := bd[p0*ldb+j0:]
-			for i := lo; i < hi; i++ {
-				crow := c.Data[i*c.Stride+j0 : i*c.Stride+j0+w]
-				vecmath.AxpyRows(crow, ad[i*lda+p0:i*lda+p0+kk], panel, ldb)
+			i := lo
+			for ; i+4 <= hi && w12 > 0; i += 4 {
+				for j := 0; j < w12; j += 12 {
+					vecmath.Gemm4x12(c.Data[i*ldc+j0+j:], ldc, ad[i*lda+p0:], lda, panel[j:], ldb, kk)
+				}
+				for r := i; r < i+4 && w12 < w; r++ {
+					vecmath.AxpyRows(c.Data[r*ldc+j0+w12:r*ldc+j0+w], ad[r*lda+p0:r*lda+p0+kk], panel[w12:], ldb)
+				}
+			}
+			for ; i < hi; i++ {
+				vecmath.AxpyRows(c.Data[i*ldc+j0:i*ldc+j0+w], ad[i*lda+p0:i*lda+p0+kk], panel, ldb)
 			}
 		}
 	}

@@ -123,3 +123,18 @@ func DotRows(dst, a, b []float64, stride int) {
 // Vectorized reports whether the AVX2+FMA kernels run on this machine; where
 // they do not, the portable loops do the same work more slowly.
 func Vectorized() bool { return haveAVX2FMA }
+
+// Gemm4x12 adds Σ_{p<k} a[r·lda+p]·b[p·ldb+j] to c[r·ldc+j] for r < 4 and
+// j < 12, k = len of each row of a used: a block of a matrix product
+// C += A·B with row-major operands, each element's terms added in order of
+// p. It returns false, doing nothing, where the AVX2 kernels do not run.
+func Gemm4x12(c []float64, ldc int, a []float64, lda int, b []float64, ldb, k int) bool {
+	if !haveAVX2FMA || k == 0 {
+		return haveAVX2FMA
+	}
+	_ = c[3*ldc+11]
+	_ = a[3*lda+k-1]
+	_ = b[(k-1)*ldb+11]
+	gemm4x12AVX2(&c[0], ldc, &a[0], lda, &b[0], ldb, k)
+	return true
+}

@@ -252,3 +252,76 @@ rows4Loop:
 	VMOVUPD Y0, (DI)
 	VZEROUPPER
 	RET
+
+// func gemm4x12AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb, k int)
+// c[r·ldc+j] += Σ_{p<k} a[r·lda+p]·b[p·ldb+j] for r < 4, j < 12, k ≥ 1: a
+// block of four rows by twelve columns of C kept in twelve registers while
+// the k rows of B (three registers each) and the four rows of A (one
+// broadcast at a time) stream past, so each load of B serves four rows.
+// Each element's sum runs over p in order, as in axpyRowsAVX2.
+TEXT ·gemm4x12AVX2(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $3, R9
+	MOVQ b+32(FP), DX
+	MOVQ ldb+40(FP), R10
+	SHLQ $3, R10
+	MOVQ k+48(FP), CX
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R8)(R8*2), R12 // 3·ldc
+
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD (DI)(R8*1), Y3
+	VMOVUPD 32(DI)(R8*1), Y4
+	VMOVUPD 64(DI)(R8*1), Y5
+	VMOVUPD (DI)(R8*2), Y6
+	VMOVUPD 32(DI)(R8*2), Y7
+	VMOVUPD 64(DI)(R8*2), Y8
+	VMOVUPD (DI)(R12*1), Y9
+	VMOVUPD 32(DI)(R12*1), Y10
+	VMOVUPD 64(DI)(R12*1), Y11
+
+gemmLoop:
+	VMOVUPD      (DX), Y12
+	VMOVUPD      32(DX), Y13
+	VMOVUPD      64(DX), Y14
+	VBROADCASTSD (SI), Y15
+	VFMADD231PD  Y12, Y15, Y0
+	VFMADD231PD  Y13, Y15, Y1
+	VFMADD231PD  Y14, Y15, Y2
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y12, Y15, Y3
+	VFMADD231PD  Y13, Y15, Y4
+	VFMADD231PD  Y14, Y15, Y5
+	VBROADCASTSD (SI)(R9*2), Y15
+	VFMADD231PD  Y12, Y15, Y6
+	VFMADD231PD  Y13, Y15, Y7
+	VFMADD231PD  Y14, Y15, Y8
+	VBROADCASTSD (SI)(R11*1), Y15
+	VFMADD231PD  Y12, Y15, Y9
+	VFMADD231PD  Y13, Y15, Y10
+	VFMADD231PD  Y14, Y15, Y11
+	ADDQ         $8, SI
+	ADDQ         R10, DX
+	DECQ         CX
+	JNZ          gemmLoop
+
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, (DI)(R8*1)
+	VMOVUPD Y4, 32(DI)(R8*1)
+	VMOVUPD Y5, 64(DI)(R8*1)
+	VMOVUPD Y6, (DI)(R8*2)
+	VMOVUPD Y7, 32(DI)(R8*2)
+	VMOVUPD Y8, 64(DI)(R8*2)
+	VMOVUPD Y9, (DI)(R12*1)
+	VMOVUPD Y10, 32(DI)(R12*1)
+	VMOVUPD Y11, 64(DI)(R12*1)
+	VZEROUPPER
+	RET

@@ -100,3 +100,39 @@ func TestDotRows(t *testing.T) {
 		}
 	}
 }
+
+// TestGemm4x12 checks the register-blocked product against a triple loop,
+// with leading dimensions wider than the block and values already in C.
+func TestGemm4x12(t *testing.T) {
+	if !Vectorized() {
+		t.Skip("no AVX2 kernels here")
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, k := range []int{1, 7, 64, 301} {
+		const ldc, lda, ldb = 15, 311, 13
+		c := make([]float64, 4*ldc)
+		a := make([]float64, 4*lda)
+		b := make([]float64, k*ldb)
+		for _, s := range [][]float64{c, a, b} {
+			for i := range s {
+				s[i] = r.NormFloat64()
+			}
+		}
+		want := append([]float64(nil), c...)
+		for i := range 4 {
+			for j := range 12 {
+				for p := range k {
+					want[i*ldc+j] = math.FMA(a[i*lda+p], b[p*ldb+j], want[i*ldc+j])
+				}
+			}
+		}
+		if !Gemm4x12(c, ldc, a, lda, b, ldb, k) {
+			t.Fatal("Gemm4x12 did nothing")
+		}
+		for i := range c {
+			if c[i] != want[i] {
+				t.Fatalf("k=%d: c[%d] = %v, want %v (terms in order, fused)", k, i, c[i], want[i])
+			}
+		}
+	}
+}

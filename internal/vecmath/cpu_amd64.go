@@ -85,6 +85,12 @@ func axpyRows16AVX2(dst, a, b *float64, k, stride int)
 //go:noescape
 func axpyRows4AVX2(dst, a, b *float64, k, stride int)
 
+// gemm4x12AVX2 adds Σ_{p<k} a[r·lda+p]·b[p·ldb+j] to c[r·ldc+j] for r < 4,
+// j < 12, k ≥ 1.
+//
+//go:noescape
+func gemm4x12AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb, k int)
+
 // dot4AVX2 stores Σ_{p<n} a[p]·b[r·stride+p] in dst[r] for r < 4, n a
 // multiple of 8.
 //

@@ -43,6 +43,10 @@ func axpyRows4AVX2(dst, a, b *float64, k, stride int) {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
 
+func gemm4x12AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb, k int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
+
 func dot4AVX2(a, b *float64, stride, n int, dst *[4]float64) {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
