@@ -254,7 +254,7 @@ func TestElementwiseIndependentOfCores(t *testing.T) {
 	x := randParam(rng, -30, 30, n)
 	w := RandN(rng, n)
 	ops := map[string]func(*Tensor) *Tensor{
-		"Exp": (*Tensor).Exp, "Sigmoid": (*Tensor).Sigmoid, "Softplus": (*Tensor).Softplus,
+		"Exp": (*Tensor).Exp, "Sigmoid": (*Tensor).Sigmoid, "Softplus": (*Tensor).Softplus, "LogSigmoid": (*Tensor).LogSigmoid,
 		"Log": func(a *Tensor) *Tensor { return a.Abs().Log() },
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))

@@ -82,13 +82,23 @@ func (a *Tensor) ClampedSigmoid(lo, hi float64) *Tensor {
 func (a *Tensor) LogSigmoid() *Tensor {
 	return sliceUnary("LogSigmoid", a,
 		func(dst, x []float64) {
+			// min(x,0) − log1p(e^−|x|) through the vectorized kernels
 			for i, v := range x {
-				dst[i] = LogSigmoidFloat(v)
+				dst[i] = -math.Abs(v)
+			}
+			vecmath.Exp(dst, dst)
+			vecmath.Log1p(dst, dst)
+			for i, v := range x {
+				dst[i] = min(v, 0) - dst[i]
 			}
 		},
 		func(dst, g, x, y []float64) {
 			for i, v := range x {
-				dst[i] = g[i] * SigmoidFloat(-v)
+				dst[i] = -v
+			}
+			vecmath.Sigmoid(dst, dst) // σ(−x)
+			for i, gi := range g {
+				dst[i] *= gi
 			}
 		})
 }

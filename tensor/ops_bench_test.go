@@ -44,6 +44,7 @@ func BenchmarkOpsForwardBackward(b *testing.B) {
 		"Tanh":          func() *tensor.Tensor { return x.Tanh() },
 		"Sigmoid":       func() *tensor.Tensor { return x.Sigmoid() },
 		"Softplus":      func() *tensor.Tensor { return x.Softplus() },
+		"LogSigmoid":    func() *tensor.Tensor { return x.LogSigmoid() },
 		"Lgamma":        func() *tensor.Tensor { return x.Lgamma() },
 		"Clamp":         func() *tensor.Tensor { return x.Clamp(0.7, 1.2) },
 		"Square":        func() *tensor.Tensor { return x.Square() },
