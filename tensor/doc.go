@@ -17,6 +17,9 @@
 // built on different goroutines are independent, and backward passes that
 // reach the same leaf accumulate under the leaf's own lock.
 //
+// [Gradients] and [ScaledGradients] return gradients without touching the
+// leaves (PyTorch's torch.autograd.grad, with grad_outputs for the latter).
+//
 // Evaluation without gradients ("no-grad mode") is simply computation on
 // tensors that do not require grad: [Tensor.Detach] gives such a view of any
 // tensor, and operations on it record nothing.
@@ -27,7 +30,11 @@
 // pass: [Make] gives a new tensor and its values to fill, and [FusedInto]
 // (or the simpler [Fused]) records it as one node of the graph. The
 // distributions' log-densities are built this way, and
-// [LinearCombination] sums many terms as a single node.
+// [LinearCombination] sums many terms as a single node. A backward rule that
+// returns a buffer it has just made and keeps no reference to marks it with
+// [Handoff]: the backward pass then owns it and adds the input's other
+// gradient terms into it in place. Gradients a rule does not hand off may be
+// shared and are never written.
 //
 // # Errors
 //
