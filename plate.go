@@ -3,6 +3,7 @@ package vigo
 import (
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -289,15 +290,48 @@ func broadcastSite(msg *Message) {
 	}
 }
 
+// denseSubsample is the ratio of a plate's size to its subsample size up to
+// which subsampleIndices permutes an explicit array of positions (4 bytes a
+// position) rather than recording moved positions in a map (tens of
+// nanoseconds a draw).
+const denseSubsample = 64
+
 // subsampleIndices draws the first k entries of a random permutation of
 // 0..n-1 (a uniformly random ordered sample without replacement), or all
 // of 0..n-1 in order when k is unset or at least n. It runs a partial
-// Fisher–Yates shuffle over a sparse view of the array, so a minibatch costs
-// O(k) however large the data set.
+// Fisher–Yates shuffle: over an explicit array when k is a large enough
+// share of n, else over a sparse view of the array, so that a small
+// minibatch costs O(k) however large the data set.
 func subsampleIndices(rng *rand.Rand, n, k int, cache *IndexCache) *tensor.Tensor {
 	if k < 0 || k >= n {
 		return cache.Arange(n)
 	}
+	if n <= denseSubsample*k && n <= math.MaxInt32 {
+		return tensor.FromData(shuffledPrefix(rng, n, k), k)
+	}
+	return tensor.FromData(sparseShuffledPrefix(rng, n, k), k)
+}
+
+// shuffledPrefix returns the first k entries of a partial Fisher–Yates
+// shuffle of 0..n-1, swapping in an explicit array of positions.
+func shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
+	d := make([]float64, k)
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	for i := range k {
+		j := i + rng.IntN(n-i)
+		perm[i], perm[j] = perm[j], perm[i]
+		d[i] = float64(perm[i])
+	}
+	return d
+}
+
+// sparseShuffledPrefix is shuffledPrefix with the array kept as a map of
+// the positions whose value has moved: the same swaps from the same draws,
+// in O(k) memory.
+func sparseShuffledPrefix(rng *rand.Rand, n, k int) []float64 {
 	moved := make(map[int]int, 2*k) // position → value, where it differs from the position
 	at := func(i int) int {
 		if v, ok := moved[i]; ok {
@@ -306,11 +340,11 @@ func subsampleIndices(rng *rand.Rand, n, k int, cache *IndexCache) *tensor.Tenso
 		return i
 	}
 	d := make([]float64, k)
-	for i := 0; i < k; i++ {
+	for i := range k {
 		j := i + rng.IntN(n-i)
 		vi, vj := at(i), at(j)
 		moved[j] = vi
 		d[i] = float64(vj)
 	}
-	return tensor.FromData(d, k)
+	return d
 }

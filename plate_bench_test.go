@@ -2,6 +2,7 @@ package vigo_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/vigo-ppl/vigo"
@@ -32,6 +33,20 @@ func BenchmarkNestedPlates(b *testing.B) {
 					}
 				})
 			})
+		})
+	}
+}
+
+// BenchmarkSubsample times drawing a plate's subsample indices: minibatches
+// of 1% and of 10% of 100 000 points.
+func BenchmarkSubsample(b *testing.B) {
+	for _, k := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(k), func(b *testing.B) {
+			c := vigo.NewCtx(nil, rand.New(rand.NewPCG(1, 2)))
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Plate("data", 100000, func(*tensor.Tensor) {}, vigo.SubsampleSize(k))
+			}
 		})
 	}
 }
