@@ -1,6 +1,7 @@
 package vigo
 
 import (
+	"math/rand/v2"
 	"sync"
 
 	"github.com/vigo-ppl/vigo/tensor"
@@ -11,7 +12,52 @@ import (
 // indices on every step. Index tensors are immutable, so one cache may be
 // shared by contexts on many goroutines. The zero value is ready to use.
 type IndexCache struct {
-	m sync.Map // int → *tensor.Tensor
+	m     sync.Map // int → *tensor.Tensor
+	perms sync.Map // int → *permScratch, for subsampling plates of that size
+}
+
+// permScratch is the identity permutation of 0..n-1 that subsample draws
+// swap in place and then swap back, with the record of their swaps; mu is
+// held while a draw uses them.
+type permScratch struct {
+	mu   sync.Mutex
+	perm []int32
+	js   []int
+}
+
+// shuffledPrefix is the package's shuffledPrefix (the same indices from
+// the same draws) on the cache's permutation for n, which the draw restores
+// by undoing its swaps: no array of n to fill on every draw. A draw that
+// finds the permutation in use on another goroutine makes its own.
+func (ic *IndexCache) shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
+	if ic == nil {
+		return shuffledPrefix(rng, n, k)
+	}
+	v, ok := ic.perms.Load(n)
+	if !ok {
+		v, _ = ic.perms.LoadOrStore(n, &permScratch{})
+	}
+	s := v.(*permScratch)
+	if !s.mu.TryLock() {
+		return shuffledPrefix(rng, n, k)
+	}
+	defer s.mu.Unlock()
+	if s.perm == nil {
+		s.perm = identityPerm(n)
+	}
+	perm, js := s.perm, s.js[:0]
+	d := make([]float64, k)
+	for i := range k {
+		j := i + rng.IntN(n-i)
+		js = append(js, j)
+		perm[i], perm[j] = perm[j], perm[i]
+		d[i] = float64(perm[i])
+	}
+	for i := k - 1; i >= 0; i-- { // undo, last swap first
+		perm[i], perm[js[i]] = perm[js[i]], perm[i]
+	}
+	s.js = js
+	return d
 }
 
 // Arange returns the tensor 0, 1, ..., n-1.

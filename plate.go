@@ -299,33 +299,47 @@ const denseSubsample = 64
 // subsampleIndices draws the first k entries of a random permutation of
 // 0..n-1 (a uniformly random ordered sample without replacement), or all
 // of 0..n-1 in order when k is unset or at least n. It runs a partial
-// Fisher–Yates shuffle: over an explicit array when k is a large enough
-// share of n, else over a sparse view of the array, so that a small
-// minibatch costs O(k) however large the data set.
+// Fisher–Yates shuffle over an explicit array: the cache's, restored after
+// each draw, or a fresh one when k is a large enough share of n; else over
+// a sparse view of the array. A minibatch costs O(k) however large the data
+// set, and all three give the same indices from the same draws.
 func subsampleIndices(rng *rand.Rand, n, k int, cache *IndexCache) *tensor.Tensor {
 	if k < 0 || k >= n {
 		return cache.Arange(n)
 	}
-	if n <= denseSubsample*k && n <= math.MaxInt32 {
+	switch {
+	case cache != nil && n <= maxCachedPerm:
+		return tensor.FromData(cache.shuffledPrefix(rng, n, k), k)
+	case n <= denseSubsample*k && n <= math.MaxInt32:
 		return tensor.FromData(shuffledPrefix(rng, n, k), k)
 	}
 	return tensor.FromData(sparseShuffledPrefix(rng, n, k), k)
 }
 
+// maxCachedPerm is the largest plate whose permutation an IndexCache keeps
+// for subsample draws (4 bytes a position, 16 MiB at most).
+const maxCachedPerm = 1 << 22
+
 // shuffledPrefix returns the first k entries of a partial Fisher–Yates
 // shuffle of 0..n-1, swapping in an explicit array of positions.
 func shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
 	d := make([]float64, k)
-	perm := make([]int32, n)
-	for i := range perm {
-		perm[i] = int32(i)
-	}
+	perm := identityPerm(n)
 	for i := range k {
 		j := i + rng.IntN(n-i)
 		perm[i], perm[j] = perm[j], perm[i]
 		d[i] = float64(perm[i])
 	}
 	return d
+}
+
+// identityPerm returns the positions 0..n-1.
+func identityPerm(n int) []int32 {
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	return perm
 }
 
 // sparseShuffledPrefix is shuffledPrefix with the array kept as a map of

@@ -38,11 +38,13 @@ func BenchmarkNestedPlates(b *testing.B) {
 }
 
 // BenchmarkSubsample times drawing a plate's subsample indices: minibatches
-// of 1% and of 10% of 100 000 points.
+// of 1% and of 10% of 100 000 points, with an index cache as inference
+// sets one.
 func BenchmarkSubsample(b *testing.B) {
 	for _, k := range []int{1000, 10000} {
 		b.Run(fmt.Sprint(k), func(b *testing.B) {
 			c := vigo.NewCtx(nil, rand.New(rand.NewPCG(1, 2)))
+			c.SetIndexCache(&vigo.IndexCache{})
 			b.ReportAllocs()
 			for b.Loop() {
 				c.Plate("data", 100000, func(*tensor.Tensor) {}, vigo.SubsampleSize(k))

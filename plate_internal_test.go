@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -41,5 +42,45 @@ func TestShuffledPrefixPaths(t *testing.T) {
 		if !(c > mean-5*sd && c < mean+5*sd) {
 			t.Errorf("position %d drawn %v times in %d, want %v ± %v", i, c, draws, mean, 5*sd)
 		}
+	}
+}
+
+// TestCachedShuffledPrefix checks the draws on an IndexCache's permutation:
+// the same indices as shuffledPrefix from the same seed, draw after draw
+// (so each draw leaves the permutation as it found it), also when several
+// goroutines draw at once (those that find it in use make their own).
+func TestCachedShuffledPrefix(t *testing.T) {
+	var ic IndexCache
+	const n, k = 1000, 100
+	for seed := range uint64(5) {
+		got := ic.shuffledPrefix(rand.New(rand.NewPCG(seed, 9)), n, k)
+		want := shuffledPrefix(rand.New(rand.NewPCG(seed, 9)), n, k)
+		if !slices.Equal(got, want) {
+			t.Fatalf("seed %d: cached draw differs from a fresh one", seed)
+		}
+	}
+	v, _ := ic.perms.Load(n)
+	if perm := v.(*permScratch).perm; !slices.Equal(perm, identityPerm(n)) {
+		t.Fatal("the cached permutation was not restored")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range uint64(8) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range uint64(50) {
+				got := ic.shuffledPrefix(rand.New(rand.NewPCG(g, r)), n, k)
+				if want := shuffledPrefix(rand.New(rand.NewPCG(g, r)), n, k); !slices.Equal(got, want) {
+					errs <- "concurrent draw differs from a fresh one"
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }
