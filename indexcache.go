@@ -8,9 +8,11 @@ import (
 )
 
 // IndexCache keeps the index tensors 0..n-1 of plates that are not
-// subsampled, so that a plate over a large data set does not rebuild its
-// indices on every step. Index tensors are immutable, so one cache may be
-// shared by contexts on many goroutines. The zero value is ready to use.
+// subsampled, and the permutations that subsampled plates draw their
+// minibatches from, so that a plate over a large data set does not rebuild
+// either on every step. Index tensors are immutable and a permutation is
+// used by one draw at a time, so one cache may be shared by contexts on
+// many goroutines. The zero value is ready to use.
 type IndexCache struct {
 	m     sync.Map // int → *tensor.Tensor
 	perms sync.Map // int → *permScratch, for subsampling plates of that size
@@ -45,16 +47,9 @@ func (ic *IndexCache) shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
 	if s.perm == nil {
 		s.perm = identityPerm(n)
 	}
-	perm, js := s.perm, s.js[:0]
-	d := make([]float64, k)
-	for i := range k {
-		j := i + rng.IntN(n-i)
-		js = append(js, j)
-		perm[i], perm[j] = perm[j], perm[i]
-		d[i] = float64(perm[i])
-	}
+	d, js := swapPrefix(rng, s.perm, k, s.js[:0], true)
 	for i := k - 1; i >= 0; i-- { // undo, last swap first
-		perm[i], perm[js[i]] = perm[js[i]], perm[i]
+		s.perm[i], s.perm[js[i]] = s.perm[js[i]], s.perm[i]
 	}
 	s.js = js
 	return d
@@ -73,5 +68,5 @@ func (ic *IndexCache) Arange(n int) *tensor.Tensor {
 }
 
 // SetIndexCache makes plates in this context take their full index tensors
-// from ic (nil: build them afresh).
+// and their subsample permutations from ic (nil: build them afresh).
 func (c *Ctx) SetIndexCache(ic *IndexCache) { c.indexCache = ic }

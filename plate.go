@@ -323,14 +323,26 @@ const maxCachedPerm = 1 << 22
 // shuffledPrefix returns the first k entries of a partial Fisher–Yates
 // shuffle of 0..n-1, swapping in an explicit array of positions.
 func shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
+	d, _ := swapPrefix(rng, identityPerm(n), k, nil, false)
+	return d
+}
+
+// swapPrefix makes the k swaps of a partial Fisher–Yates shuffle in perm
+// and returns the k entries they bring to the front; with record it also
+// appends to js the position each entry came from, so that the swaps can
+// be undone.
+func swapPrefix(rng *rand.Rand, perm []int32, k int, js []int, record bool) ([]float64, []int) {
 	d := make([]float64, k)
-	perm := identityPerm(n)
+	n := len(perm)
 	for i := range k {
 		j := i + rng.IntN(n-i)
+		if record {
+			js = append(js, j)
+		}
 		perm[i], perm[j] = perm[j], perm[i]
 		d[i] = float64(perm[i])
 	}
-	return d
+	return d, js
 }
 
 // identityPerm returns the positions 0..n-1.
