@@ -114,3 +114,14 @@ func BenchmarkSumLogProb(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCategoricalSample times drawing one category for each of 100 000
+// rows of three logits, the draw of a mixture model's assignment site.
+func BenchmarkCategoricalSample(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	logits := tensor.RandN(rng, 100000, 3)
+	b.ReportAllocs()
+	for b.Loop() {
+		CategoricalLogits(logits).Sample(rng)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/vigo-ppl/vigo/constraint"
+	"github.com/vigo-ppl/vigo/internal/vecmath"
 	"github.com/vigo-ppl/vigo/tensor"
 )
 
@@ -135,29 +136,74 @@ func (d *CategoricalDist) Expand(batchShape ...int) Distribution {
 
 // Sample draws category indices by inverting the cumulative probabilities.
 func (d *CategoricalDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	return tensor.FromData(sampleCategories(rng, d.Probs(), d.batch, d.k, numel(sampleShape)), d.shapeOf(sampleShape)...)
+	return tensor.FromData(sampleCategories(rng, d.weights(), d.batch, d.k, numel(sampleShape)), d.shapeOf(sampleShape)...)
+}
+
+// weights returns the categories' probabilities up to a factor per row,
+// which is all sampling needs: the probabilities, or from logits e^(l − max
+// of the row), without normalizing them.
+func (d *CategoricalDist) weights() *tensor.Tensor {
+	if d.raw == nil || d.k == 0 {
+		return d.Probs()
+	}
+	l, k := d.raw.Data(), d.k
+	w := make([]float64, len(l))
+	for r := 0; r < len(l)/k; r++ {
+		row := l[r*k : (r+1)*k]
+		m := row[0]
+		for _, v := range row[1:] {
+			m = max(m, v)
+		}
+		for j, v := range row {
+			w[r*k+j] = v - m
+		}
+	}
+	vecmath.Exp(w, w)
+	return tensor.FromData(w, d.raw.Shape()...)
 }
 
 // sampleCategories draws ns index arrays of the batch shape batch from the
-// probabilities p (shape broadcasting to batch + (k)), sample-major.
+// probabilities p, or weights proportional to them along the last dim
+// (shape broadcasting to batch + (k)), sample-major.
 func sampleCategories(rng *rand.Rand, p *tensor.Tensor, batch []int, k, ns int) []float64 {
-	cum := p.Detach().Expand(append(append([]int{}, batch...), k)...).Clone().Data()
+	pd := p.Detach().Expand(append(append([]int{}, batch...), k)...).Data()
+	cum := make([]float64, len(pd))
 	nb := len(cum) / max(k, 1)
 	for b := 0; b < nb; b++ {
-		row := cum[b*k : (b+1)*k]
-		for j := 1; j < k; j++ {
-			row[j] += row[j-1]
+		row, src := cum[b*k:(b+1)*k], pd[b*k:(b+1)*k]
+		acc := 0.0
+		for j, v := range src {
+			acc += v
+			row[j] = acc
 		}
 	}
 	out := make([]float64, ns*nb)
-	for i := range out {
-		row := cum[(i%nb)*k : (i%nb+1)*k]
-		u := rng.Float64() * row[k-1]
-		// The first category whose cumulative probability exceeds u; one of
-		// probability 0 never does.
-		out[i] = float64(min(k-1, sort.Search(k, func(j int) bool { return row[j] > u })))
+	for s := range ns {
+		for b := range nb {
+			row := cum[b*k : (b+1)*k]
+			u := rng.Float64() * row[k-1]
+			// The first category whose cumulative probability exceeds u (one
+			// of probability 0 never does), the last if rounding leaves none.
+			out[s*nb+b] = float64(firstAbove(row, u))
+		}
 	}
 	return out
+}
+
+// firstAbove returns the first index j with row[j] > u in the nondecreasing
+// row, or its last index when there is none: a scan for the few categories
+// of most models, a binary search for many.
+func firstAbove(row []float64, u float64) int {
+	k := len(row)
+	if k > 16 {
+		return min(k-1, sort.Search(k, func(j int) bool { return row[j] > u }))
+	}
+	for j, c := range row[:k-1] {
+		if c > u {
+			return j
+		}
+	}
+	return k - 1
 }
 
 // RSample panics: the categorical distribution has no reparameterized sampler.

@@ -58,7 +58,7 @@ func (d *OneHotCategoricalDist) Expand(batchShape ...int) Distribution {
 
 // Sample draws one-hot vectors.
 func (d *OneHotCategoricalDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tensor {
-	idx := sampleCategories(rng, d.cat.Probs(), d.batch, d.cat.k, numel(sampleShape))
+	idx := sampleCategories(rng, d.cat.weights(), d.batch, d.cat.k, numel(sampleShape))
 	bs := d.shapeOf(sampleShape)
 	return tensor.OneHot(tensor.FromData(idx, bs[:len(bs)-1]...), d.cat.k)
 }
