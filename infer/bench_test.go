@@ -184,3 +184,43 @@ func BenchmarkSVIStepMarginalizedMixture(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSVIStepHierarchical times SVI steps of a hierarchical model
+// over 100 000 observations in 100 groups: group effects theta ~ Normal(mu,
+// sigma), y ~ Normal(theta[group], 1) through IndexSelect, mean-field guide.
+func BenchmarkSVIStepHierarchical(b *testing.B) {
+	const n, g = 100000, 100
+	r := rand.New(rand.NewPCG(1, 2))
+	idx, ys := make([]float64, n), make([]float64, n)
+	for i := range idx {
+		idx[i] = float64(r.IntN(g))
+		ys[i] = idx[i]/10 + r.NormFloat64()
+	}
+	gi, y := tensor.FromData(idx, n), tensor.FromData(ys, n)
+	model := func(c *vigo.Ctx, _ struct{}) {
+		mu := c.Sample("mu", dist.Normal(s(0), s(10)))
+		sigma := c.Sample("sigma", dist.HalfNormal(s(5)))
+		var theta *tensor.Tensor
+		c.Plate("groups", g, func(*tensor.Tensor) {
+			theta = c.Sample("theta", dist.Normal(mu, sigma))
+		})
+		c.Plate("data", n, func(*tensor.Tensor) {
+			c.Sample("y", dist.Normal(theta.IndexSelect(0, gi), s(1)), vigo.Obs(y))
+		})
+	}
+	guide := func(c *vigo.Ctx, _ struct{}) {
+		pos := vigo.Constrain(constraint.Positive)
+		c.Sample("mu", dist.Normal(c.Param("ml", s(0)), c.Param("ms", s(1), pos)))
+		c.Sample("sigma", dist.LogNormal(c.Param("sl", s(0)), c.Param("ss", s(1), pos)))
+		c.Plate("groups", g, func(*tensor.Tensor) {
+			c.Sample("theta", dist.Normal(c.Param("tl", tensor.Zeros(g)), c.Param("ts", tensor.Ones(g), pos)))
+		})
+	}
+	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(3))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svi.Step(struct{}{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -264,23 +264,22 @@ func (a *Tensor) slice(opName string, d, start, length int, outShape []int) *Ten
 	}, a)
 }
 
-// indexList reads a 0- or 1-dimensional index tensor into ints in [0, size).
-func indexList(opName string, idx *Tensor, size int, shape []int) []int {
+// indexValues returns the values of a 0- or 1-dimensional index tensor
+// after checking that each is an integer in [0, size), so that callers may
+// convert them with int(v).
+func indexValues(opName string, idx *Tensor, size int, shape []int) []float64 {
 	if idx.Dim() > 1 {
 		panic(fmt.Sprintf("tensor: %s: index shape %v is not 1-dimensional (input shape %v)", opName, idx.Shape(), shape))
 	}
 	iv := idx.Data()
-	out := make([]int, len(iv))
-	for k, v := range iv {
+	for _, v := range iv {
 		// int(v) round-trips exactly for integral v in range; fractions,
 		// NaN and values beyond the int range do not.
-		i := int(v)
-		if float64(i) != v || i < 0 || i >= size {
+		if i := int(v); float64(i) != v || i < 0 || i >= size {
 			indexValue(opName, v, size, shape) // panics with the message
 		}
-		out[k] = i
 	}
-	return out
+	return iv
 }
 
 // IndexSelect returns the entries of a at the indices idx along dim, in the
@@ -292,7 +291,7 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 	shape := a.Shape()
 	d := dimIndex("IndexSelect", shape, dim)
 	outer, n, inner := splitAround(shape, d)
-	ix := indexList("IndexSelect", idx, n, shape)
+	ix := indexValues("IndexSelect", idx, n, shape) // integers in [0, n)
 	m := len(ix)
 	ns := cloneInts(shape)
 	ns[d] = m
@@ -301,13 +300,13 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 	for o := 0; o < outer; o++ {
 		if inner == 1 { // picking single values: no per-element slicing
 			row, src := dst[o*m:(o+1)*m], ad[o*n:(o+1)*n]
-			for k, i := range ix {
-				row[k] = src[i]
+			for k, v := range ix {
+				row[k] = src[int(v)]
 			}
 			continue
 		}
-		for k, i := range ix {
-			s := (o*n + i) * inner
+		for k, v := range ix {
+			s := (o*n + int(v)) * inner
 			copy(dst[(o*m+k)*inner:(o*m+k+1)*inner], ad[s:s+inner])
 		}
 	}
@@ -318,12 +317,13 @@ func (a *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 		for o := 0; o < outer; o++ {
 			if inner == 1 {
 				row, src := res[o*n:(o+1)*n], gd[o*m:(o+1)*m]
-				for k, i := range ix {
-					row[i] += src[k]
+				for k, v := range ix {
+					row[int(v)] += src[k]
 				}
 				continue
 			}
-			for k, i := range ix {
+			for k, v := range ix {
+				i := int(v)
 				r := res[(o*n+i)*inner : (o*n+i+1)*inner]
 				src := gd[(o*m+k)*inner : (o*m+k+1)*inner]
 				for j, v := range src {
