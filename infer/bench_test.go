@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -215,6 +216,43 @@ func BenchmarkSVIStepHierarchical(b *testing.B) {
 		c.Plate("groups", g, func(*tensor.Tensor) {
 			c.Sample("theta", dist.Normal(c.Param("tl", tensor.Zeros(g)), c.Param("ts", tensor.Ones(g), pos)))
 		})
+	}
+	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(3))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svi.Step(struct{}{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSVIStepPoissonRegression times SVI steps of a Poisson
+// regression, y ~ Poisson(exp(X·w + b)) over 10 000 rows of 5 features,
+// with a mean-field guide.
+func BenchmarkSVIStepPoissonRegression(b *testing.B) {
+	const n, d = 10000, 5
+	r := rand.New(rand.NewPCG(1, 2))
+	xs, ys := make([]float64, n*d), make([]float64, n)
+	for i := range ys {
+		eta := 0.3
+		for j := range d {
+			xs[i*d+j] = r.NormFloat64() * 0.3
+			eta += xs[i*d+j] * 0.5
+		}
+		ys[i] = float64(int(math.Exp(eta) + r.Float64()))
+	}
+	x, y := tensor.FromData(xs, n, d), tensor.FromData(ys, n)
+	model := func(c *vigo.Ctx, _ struct{}) {
+		w := c.Sample("w", dist.Normal(tensor.Zeros(d), tensor.Ones(d)).ToEvent(1))
+		bias := c.Sample("b", dist.Normal(s(0), s(1)))
+		c.Plate("data", n, func(*tensor.Tensor) {
+			c.Sample("y", dist.Poisson(x.MatMul(w).Add(bias).Exp()), vigo.Obs(y))
+		})
+	}
+	guide := func(c *vigo.Ctx, _ struct{}) {
+		pos := vigo.Constrain(constraint.Positive)
+		c.Sample("w", dist.Normal(c.Param("wl", tensor.Zeros(d)), c.Param("ws", tensor.Full(0.1, d), pos)).ToEvent(1))
+		c.Sample("b", dist.Normal(c.Param("bl", s(0)), c.Param("bs", s(0.1), pos)))
 	}
 	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(3))
 	b.ReportAllocs()

@@ -285,7 +285,7 @@ func mulAdd(alpha float64, a blas64.General, ta bool, b blas64.General, tb bool,
 		return
 	}
 	var bT []float64 // B's transpose, for a narrow C
-	if !tb && n < narrowCols && k >= minNarrowInner {
+	if !tb && n < narrowCols && (k >= minNarrowInner || n == 1 && k > 1) {
 		bT = transposed(b, k, n)
 	}
 	if m < 2 || m*n*k < linalgParallelWork || k < minParallelInner {
@@ -380,9 +380,11 @@ func mulAddPanels(ad []float64, lda int, bd []float64, ldb int, c blas64.General
 const narrowCols = 32
 
 // minNarrowInner is the shortest inner dimension for which mulAddNarrow
-// pays: with fewer terms per element the updates in memory are few, and a
-// call per row costs more (measured: 100 000 × 1 times 1 × 4 took 1.4×
-// as long through mulAddNarrow; 10 000 × 10 times 10 × 3 took 0.6×).
+// pays when C has several columns: with fewer terms per element the updates
+// in memory are few, and a call per row costs more (measured: 100 000 × 1
+// times 1 × 4 took 1.4× as long through mulAddNarrow; 10 000 × 10 times
+// 10 × 3 took 0.6×). A matrix times a vector takes it from two terms on,
+// its rows in blocks (10 000 × 5 times 5 × 1: 0.42×).
 const minNarrowInner = 8
 
 // transposed returns the n×k transpose of the k×n matrix b, row-major: b's

@@ -196,7 +196,7 @@ func TestMatMulKernelPaths(t *testing.T) {
 func TestMulAddAccumulates(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 4))
 	for _, dims := range [][3]int{{70, 1, 20}, {70, 3, 9}, {70, 40, 20}, {20000, 1, 20}, {5, 2, 3}, {1, 4, 300}, {1, 1, 50},
-		{33, 301, 150}, {300, 45, 1000}, {3, 70, 600}} {
+		{33, 301, 150}, {300, 45, 1000}, {3, 70, 600}, {1000, 1, 5}, {70, 1, 2}} {
 		m, n, k := dims[0], dims[1], dims[2]
 		for _, ta := range []bool{false, true} {
 			for _, tb := range []bool{false, true} {
