@@ -732,11 +732,11 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 		// d log-softmax: g - exp(y) Σ g
 		yd, gd := out.Data(), g.Data()
 		res := make([]float64, len(yd))
-		if inner == 1 {
+		if inner == 1 { // rows: one exponential pass over all of them
+			vecmath.Exp(res, yd)
 			for o := 0; o < outer; o++ {
-				ys, gs, r := yd[o*n:(o+1)*n], gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
+				gs, r := gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
 				s := vecmath.Sum(gs)
-				vecmath.Exp(r, ys)
 				for i, e := range r {
 					r[i] = gs[i] - e*s
 				}
