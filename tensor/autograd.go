@@ -264,7 +264,9 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
 			fresh := gj.handoff && !slices.Contains(gin[j+1:], gj)
-			gj.handoff = false
+			if gj.handoff {
+				gj.handoff = false // written only on a handed-off tensor, never on a shared one
+			}
 			k, _ := pos.get(in)
 			switch prev := grads[k]; {
 			case prev == nil:
