@@ -376,13 +376,13 @@ func lseRows(dst, src []float64, outer, n, inner int) {
 		}
 		return
 	}
-	sum, e := make([]float64, inner), make([]float64, inner)
+	sum, e := make([]float64, inner), make([]float64, n*inner)
 	for o := 0; o < outer; o++ {
 		m := dst[o*inner : (o+1)*inner]
 		clear(sum)
+		expMinusCols(e, src[o*n*inner:(o+1)*n*inner], m)
 		for i := 0; i < n; i++ {
-			expMinusEach(e, src[(o*n+i)*inner:(o*n+i+1)*inner], m)
-			for j, v := range e {
+			for j, v := range e[i*inner : (i+1)*inner] {
 				sum[j] += v
 			}
 		}
@@ -408,12 +408,17 @@ func expMinusRows(dst, x, m []float64, n int) {
 	vecmath.Exp(dst, dst)
 }
 
-// expMinusEach stores e^(x[j]−m[j]) in dst[j] through the vectorized
-// exponential.
-func expMinusEach(dst, x, m []float64) {
-	dst, m = dst[:len(x)], m[:len(x)]
-	for j, v := range x {
-		dst[j] = v - m[j]
+// expMinusCols stores e^(x[i·w+j]−m[j]) in dst[i·w+j] for the rows of w =
+// len(m) values of x, all through one call of the vectorized exponential
+// (rows may be shorter than its vectors).
+func expMinusCols(dst, x, m []float64) {
+	w := len(m)
+	dst = dst[:len(x)]
+	for i := 0; i < len(x); i += w {
+		xr, dr := x[i:i+w], dst[i:i+w]
+		for j, v := range xr {
+			dr[j] = v - m[j]
+		}
 	}
 	vecmath.Exp(dst, dst)
 }
@@ -448,11 +453,10 @@ func lseGrad(src, y, g []float64, outer, n, inner int) []float64 {
 		case finite && inner == 1: // formed above
 			continue
 		case finite: // g·e^(x−y) through the vectorized exponential
+			expMinusCols(r, block, ys)
 			for i := 0; i < n; i++ {
-				ri := r[i*inner : (i+1)*inner]
-				expMinusEach(ri, block[i*inner:(i+1)*inner], ys)
-				for j := range ri {
-					ri[j] *= gs[j]
+				for j := range inner {
+					r[i*inner+j] *= gs[j]
 				}
 			}
 			continue
@@ -642,11 +646,10 @@ func (a *Tensor) Softmax(dim int) *Tensor {
 		for o := 0; o < outer; o++ {
 			ms := m[o*inner : (o+1)*inner]
 			clear(sum)
+			block := dst[o*n*inner : (o+1)*n*inner]
+			expMinusCols(block, ad[o*n*inner:(o+1)*n*inner], ms)
 			for i := 0; i < n; i++ {
-				off := (o*n + i) * inner
-				d := dst[off : off+inner]
-				expMinusEach(d, ad[off:off+inner], ms)
-				for j, e := range d {
+				for j, e := range block[i*inner : (i+1)*inner] {
 					sum[j] += e
 				}
 			}
@@ -732,8 +735,8 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 		// d log-softmax: g - exp(y) Σ g
 		yd, gd := out.Data(), g.Data()
 		res := make([]float64, len(yd))
-		if inner == 1 { // rows: one exponential pass over all of them
-			vecmath.Exp(res, yd)
+		vecmath.Exp(res, yd) // one exponential pass over all groups
+		if inner == 1 {
 			for o := 0; o < outer; o++ {
 				gs, r := gd[o*n:(o+1)*n], res[o*n:(o+1)*n]
 				s := vecmath.Sum(gs)
@@ -756,7 +759,6 @@ func (a *Tensor) LogSoftmax(dim int) *Tensor {
 			for i := 0; i < n; i++ {
 				off := (o*n + i) * inner
 				gs, r := gd[off:off+inner], res[off:off+inner]
-				vecmath.Exp(r, yd[off:off+inner])
 				for j, e := range r {
 					r[j] = gs[j] - e*sum[j]
 				}
