@@ -103,13 +103,7 @@ func BenchmarkSVIStepLocalLatents(b *testing.B) {
 					c.Sample("z", dist.Normal(zl, zs))
 				})
 			}
-			svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(5))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := svi.Step(data); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchSteps(b, model, guide, data, 5)
 		})
 	}
 }
@@ -138,18 +132,10 @@ func BenchmarkSVIStepLinearRegression(b *testing.B) {
 		})
 	}
 	guide := func(c *vigo.Ctx, _ struct{}) {
-		pos := vigo.Constrain(constraint.Positive)
-		c.Sample("w", dist.Normal(c.Param("wl", tensor.Zeros(d)), c.Param("ws", tensor.Full(0.1, d), pos)).ToEvent(1))
-		c.Sample("b", dist.Normal(c.Param("bl", s(0)), c.Param("bs", s(0.1), pos)))
-		c.Sample("sigma", dist.LogNormal(c.Param("sl", s(0)), c.Param("ss", s(0.1), pos)))
+		regressionGuide(c, d)
+		c.Sample("sigma", dist.LogNormal(c.Param("sl", s(0)), c.Param("ss", s(0.1), vigo.Constrain(constraint.Positive))))
 	}
-	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(9))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := svi.Step(struct{}{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSteps(b, model, guide, struct{}{}, 9)
 }
 
 // BenchmarkSVIStepMarginalizedMixture times SVI steps of a Gaussian mixture
@@ -177,13 +163,7 @@ func BenchmarkSVIStepMarginalizedMixture(b *testing.B) {
 		})
 	}
 	guide := func(*vigo.Ctx, struct{}) {}
-	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(13))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := svi.Step(struct{}{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSteps(b, model, guide, struct{}{}, 13)
 }
 
 // BenchmarkSVIStepHierarchical times SVI steps of a hierarchical model
@@ -217,13 +197,7 @@ func BenchmarkSVIStepHierarchical(b *testing.B) {
 			c.Sample("theta", dist.Normal(c.Param("tl", tensor.Zeros(g)), c.Param("ts", tensor.Ones(g), pos)))
 		})
 	}
-	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(3))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := svi.Step(struct{}{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSteps(b, model, guide, struct{}{}, 3)
 }
 
 // BenchmarkSVIStepPoissonRegression times SVI steps of a Poisson
@@ -249,16 +223,26 @@ func BenchmarkSVIStepPoissonRegression(b *testing.B) {
 			c.Sample("y", dist.Poisson(x.MatMul(w).Add(bias).Exp()), vigo.Obs(y))
 		})
 	}
-	guide := func(c *vigo.Ctx, _ struct{}) {
-		pos := vigo.Constrain(constraint.Positive)
-		c.Sample("w", dist.Normal(c.Param("wl", tensor.Zeros(d)), c.Param("ws", tensor.Full(0.1, d), pos)).ToEvent(1))
-		c.Sample("b", dist.Normal(c.Param("bl", s(0)), c.Param("bs", s(0.1), pos)))
-	}
-	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(3))
+	guide := func(c *vigo.Ctx, _ struct{}) { regressionGuide(c, d) }
+	benchSteps(b, model, guide, struct{}{}, 3)
+}
+
+// benchSteps times SVI steps of model and guide on args with Adam (lr
+// 0.01) and a single-particle Trace_ELBO, as the SVIStep benchmarks do.
+func benchSteps[A any](b *testing.B, model, guide func(*vigo.Ctx, A), args A, seed uint64) {
+	svi := NewSVI(model, guide, &optim.Adam{LR: 0.01}, &TraceELBO{}, WithSeed(seed))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := svi.Step(struct{}{}); err != nil {
+		if _, err := svi.Step(args); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// regressionGuide is the mean-field Normal guide of the regression
+// benchmarks' weights w (d of them) and bias b.
+func regressionGuide(c *vigo.Ctx, d int) {
+	pos := vigo.Constrain(constraint.Positive)
+	c.Sample("w", dist.Normal(c.Param("wl", tensor.Zeros(d)), c.Param("ws", tensor.Full(0.1, d), pos)).ToEvent(1))
+	c.Sample("b", dist.Normal(c.Param("bl", s(0)), c.Param("bs", s(0.1), pos)))
 }
