@@ -213,35 +213,24 @@ func (b *base) checkValues(value *tensor.Tensor, what string, ok func(float64) b
 	return nil
 }
 
-// checkNonNegativeValues reports a negative or NaN value in value as an
-// out-of-support error, when validation is on: checkValues for the
-// nonnegative support, in a loop without a call per element (with the
-// bound a constant: a variable bound measured twice as slow).
-func (b *base) checkNonNegativeValues(value *tensor.Tensor) error {
-	if !b.validating() {
+// checkValuesIn reports the first value outside set as an out-of-support
+// error naming the support what, when validation is on. Observed data,
+// passed again every step, is scanned once: AllIn caches the answer.
+func (b *base) checkValuesIn(value *tensor.Tensor, what string, set tensor.ValueSet) error {
+	if !b.validating() || value.AllIn(set) {
 		return nil
 	}
-	for _, v := range value.Data() {
-		if !(v >= 0) {
-			return b.supportError(value, "nonnegative", v)
-		}
-	}
-	return nil
+	return b.supportError(value, what, firstOutside(value, []tensor.ValueSet{set}))
 }
 
-// checkUnitValues reports a value outside [0, 1] (or NaN) as an
-// out-of-support error, when validation is on: checkValues for the unit
-// interval, in a loop without a call per element.
+// checkNonNegativeValues is checkValuesIn for the nonnegative support.
+func (b *base) checkNonNegativeValues(value *tensor.Tensor) error {
+	return b.checkValuesIn(value, "nonnegative", tensor.NonNegative)
+}
+
+// checkUnitValues is checkValuesIn for the unit interval [0, 1].
 func (b *base) checkUnitValues(value *tensor.Tensor) error {
-	if !b.validating() {
-		return nil
-	}
-	for _, v := range value.Data() {
-		if !(v >= 0 && v <= 1) {
-			return b.supportError(value, "unit interval", v)
-		}
-	}
-	return nil
+	return b.checkValuesIn(value, "unit interval", tensor.UnitInterval)
 }
 
 // checkRealSupport is checkRealValues for a family supported on the real
@@ -256,7 +245,7 @@ func (b *base) checkRealValues(value *tensor.Tensor, what string) error {
 	if !b.validating() || value.AllFinite() {
 		return nil
 	}
-	return b.checkValues(value, what, isReal)
+	return b.checkValuesIn(value, what, tensor.NotNaN)
 }
 
 // checkReal records an error when the parameter t holds a NaN; like
@@ -265,22 +254,37 @@ func (b *base) checkReal(arg string, t *tensor.Tensor) {
 	if t != nil && t.AllFinite() {
 		return
 	}
-	b.checkParam(arg, t, "real", isReal)
+	b.checkParam(arg, t, "real", tensor.NotNaN)
 }
 
-// checkParam records an error when an element of the parameter t fails ok
-// (NaN fails every check because ok is written positively).
-func (b *base) checkParam(arg string, t *tensor.Tensor, what string, ok func(float64) bool) {
+// checkParam records an error, describing the allowed values as what, when
+// the parameter t is nil or holds a value outside one of sets (NaN is in
+// none but NotNaN). A tensor passed again, such as a constant, is not
+// rescanned: AllIn caches its answer.
+func (b *base) checkParam(arg string, t *tensor.Tensor, what string, sets ...tensor.ValueSet) {
 	if t == nil {
 		b.fail("%s is nil", arg)
 		return
 	}
-	for _, v := range t.Data() {
-		if !ok(v) {
-			b.fail("%s must be %s, got shape %v containing %g", arg, what, t.Shape(), v)
+	for _, s := range sets {
+		if !t.AllIn(s) {
+			b.fail("%s must be %s, got shape %v containing %g", arg, what, t.Shape(), firstOutside(t, sets))
 			return
 		}
 	}
+}
+
+// firstOutside returns the first value of t outside one of sets (NaN when
+// there is none).
+func firstOutside(t *tensor.Tensor, sets []tensor.ValueSet) float64 {
+	for _, v := range t.Data() {
+		for _, s := range sets {
+			if !s.Contains(v) {
+				return v
+			}
+		}
+	}
+	return math.NaN()
 }
 
 // Value predicates shared by the families. NaN fails every one of them.

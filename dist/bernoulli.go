@@ -24,7 +24,7 @@ func BernoulliProbs(probs *tensor.Tensor) *BernoulliDist {
 	d := &BernoulliDist{probs: probs}
 	d.setup(d, "Bernoulli", d.broadcastParams([]string{"probs"}, probs), nil, false)
 	if d.err == nil {
-		d.checkParam("probs", probs, "in [0, 1]", isUnit)
+		d.checkParam("probs", probs, "in [0, 1]", tensor.UnitInterval)
 	}
 	return d
 }
@@ -109,11 +109,13 @@ func (d *BernoulliDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tens
 // infinite logits.
 func bernoulliLogitsKernel() pointwise {
 	return pointwise{
-		name:   "BernoulliLogitsLogProb",
-		f:      func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
-		ok:     func(x, _, _ float64) bool { return isBinary(x) },
-		both:   bernoulliLogitsBoth,
-		vector: bernoulliLogitsVector,
+		name:    "BernoulliLogitsLogProb",
+		f:       func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
+		ok:      func(x, _, _ float64) bool { return isBinary(x) },
+		support: tensor.Boolean,
+		byValue: true,
+		both:    bernoulliLogitsBoth,
+		vector:  bernoulliLogitsVector,
 	}
 }
 
@@ -161,9 +163,11 @@ func bernoulliProbsKernel() pointwise {
 		f: func(x, p, _ float64) float64 {
 			return xlogyF(x, p) + xlog1pyF(1-x, -p)
 		},
-		ok:     func(x, _, _ float64) bool { return isBinary(x) },
-		both:   bernoulliProbsBoth,
-		vector: bernoulliProbsVector,
+		ok:      func(x, _, _ float64) bool { return isBinary(x) },
+		support: tensor.Boolean,
+		byValue: true,
+		both:    bernoulliProbsBoth,
+		vector:  bernoulliProbsVector,
 	}
 }
 

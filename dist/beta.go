@@ -23,8 +23,8 @@ func Beta(c1, c0 *tensor.Tensor) *BetaDist {
 	d := &BetaDist{c1: c1, c0: c0}
 	d.setup(d, "Beta", d.broadcastParams([]string{"concentration1", "concentration0"}, c1, c0), nil, true)
 	if d.err == nil {
-		d.checkParam("concentration1", c1, "positive", isPositive)
-		d.checkParam("concentration0", c0, "positive", isPositive)
+		d.checkParam("concentration1", c1, "positive", tensor.Positive)
+		d.checkParam("concentration0", c0, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -125,7 +125,7 @@ func Dirichlet(concentration *tensor.Tensor) *DirichletDist {
 	}
 	s := concentration.Shape()
 	d.setup(d, "Dirichlet", s[:len(s)-1], s[len(s)-1:], true)
-	d.checkParam("concentration", concentration, "positive", isPositive)
+	d.checkParam("concentration", concentration, "positive", tensor.Positive)
 	return d
 }
 

@@ -24,8 +24,8 @@ func Binomial(totalCount, probs *tensor.Tensor) *BinomialDist {
 	d := &BinomialDist{n: totalCount, probs: probs}
 	d.setup(d, "Binomial", d.broadcastParams([]string{"total_count", "probs"}, totalCount, probs), nil, false)
 	if d.err == nil {
-		d.checkParam("total_count", totalCount, "a nonnegative integer", isCount)
-		d.checkParam("probs", probs, "in [0, 1]", isUnit)
+		d.checkParam("total_count", totalCount, "a nonnegative integer", tensor.NonNegativeIntegers)
+		d.checkParam("probs", probs, "in [0, 1]", tensor.UnitInterval)
 	}
 	return d
 }
@@ -36,7 +36,7 @@ func BinomialLogits(totalCount, logits *tensor.Tensor) *BinomialDist {
 	d := &BinomialDist{n: totalCount, logits: logits}
 	d.setup(d, "Binomial", d.broadcastParams([]string{"total_count", "logits"}, totalCount, logits), nil, false)
 	if d.err == nil {
-		d.checkParam("total_count", totalCount, "a nonnegative integer", isCount)
+		d.checkParam("total_count", totalCount, "a nonnegative integer", tensor.NonNegativeIntegers)
 		d.checkReal("logits", logits)
 	}
 	return d

@@ -179,7 +179,7 @@ func (d *LogNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int,
 		return nil, nil, err
 	}
 	if v := s.Item(); v != v {
-		if err := d.checkValues(value, "positive", isPositive); err != nil {
+		if err := d.checkValuesIn(value, "positive", tensor.Positive); err != nil {
 			return nil, nil, err
 		}
 	}

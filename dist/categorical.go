@@ -54,13 +54,13 @@ func newCategoricalProbs(name string, probs *tensor.Tensor) *CategoricalDist {
 	d.init(name, "probs", probs)
 	if d.err == nil {
 		d.k = probs.Shape()[probs.Dim()-1]
-		d.checkParam("probs", probs, "nonnegative and finite", func(v float64) bool { return v >= 0 && isFinite(v) })
+		d.checkParam("probs", probs, "nonnegative and finite", tensor.NonNegative, tensor.Finite)
 		sum := probs.SumDims(true, -1)
 		d.probs = probs.Div(sum)
 		if d.err == nil {
 			// The check reports the sums in the batch shape, without the
 			// kept category dim.
-			d.checkParam("probs", sum.Detach().Reshape(d.batch...), "normalizable (a positive sum along the last dim)", isPositive)
+			d.checkParam("probs", sum.Detach().Reshape(d.batch...), "normalizable (a positive sum along the last dim)", tensor.Positive)
 		}
 	}
 	return d

@@ -23,8 +23,8 @@ func Gamma(concentration, rate *tensor.Tensor) *GammaDist {
 	d := &GammaDist{conc: concentration, rate: rate}
 	d.setup(d, "Gamma", d.broadcastParams([]string{"concentration", "rate"}, concentration, rate), nil, true)
 	if d.err == nil {
-		d.checkParam("concentration", concentration, "positive", isPositive)
-		d.checkParam("rate", rate, "positive", isPositive)
+		d.checkParam("concentration", concentration, "positive", tensor.Positive)
+		d.checkParam("rate", rate, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -187,7 +187,7 @@ func Exponential(rate *tensor.Tensor) *ExponentialDist {
 	d := &ExponentialDist{rate: rate}
 	d.setup(d, "Exponential", d.broadcastParams([]string{"rate"}, rate), nil, true)
 	if d.err == nil {
-		d.checkParam("rate", rate, "positive", isPositive)
+		d.checkParam("rate", rate, "positive", tensor.Positive)
 	}
 	return d
 }

@@ -22,7 +22,7 @@ func Geometric(probs *tensor.Tensor) *GeometricDist {
 	d := &GeometricDist{probs: probs}
 	d.setup(d, "Geometric", d.broadcastParams([]string{"probs"}, probs), nil, false)
 	if d.err == nil {
-		d.checkParam("probs", probs, "in (0, 1]", func(v float64) bool { return v > 0 && v <= 1 })
+		d.checkParam("probs", probs, "in (0, 1]", tensor.Positive, tensor.UnitInterval)
 	}
 	return d
 }
@@ -62,10 +62,12 @@ func (d *GeometricDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tens
 // log-probability 0.
 func geometricKernel() pointwise {
 	return pointwise{
-		name: "GeometricLogProb",
-		f:    func(k, p, _ float64) float64 { return xlog1pyF(k, -p) + math.Log(p) },
-		da:   func(k, p, _ float64) float64 { return 1/p - xdivyF(k, 1-p) },
-		ok:   func(k, _, _ float64) bool { return isCount(k) },
+		name:    "GeometricLogProb",
+		f:       func(k, p, _ float64) float64 { return xlog1pyF(k, -p) + math.Log(p) },
+		da:      func(k, p, _ float64) float64 { return 1/p - xdivyF(k, 1-p) },
+		ok:      func(k, _, _ float64) bool { return isCount(k) },
+		support: tensor.NonNegativeIntegers,
+		byValue: true,
 	}
 }
 

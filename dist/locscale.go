@@ -21,7 +21,7 @@ func Cauchy(loc, scale *tensor.Tensor) *CauchyDist {
 	d.setup(d, "Cauchy", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
 		d.checkReal("loc", loc)
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -144,7 +144,7 @@ func HalfCauchy(scale *tensor.Tensor) *HalfCauchyDist {
 	d := &HalfCauchyDist{scale: scale}
 	d.setup(d, "HalfCauchy", d.broadcastParams([]string{"scale"}, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -221,7 +221,7 @@ func HalfNormal(scale *tensor.Tensor) *HalfNormalDist {
 	d := &HalfNormalDist{scale: scale}
 	d.setup(d, "HalfNormal", d.broadcastParams([]string{"scale"}, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -295,7 +295,7 @@ func Laplace(loc, scale *tensor.Tensor) *LaplaceDist {
 	d.setup(d, "Laplace", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
 		d.checkReal("loc", loc)
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -379,9 +379,9 @@ func StudentT(df, loc, scale *tensor.Tensor) *StudentTDist {
 	d := &StudentTDist{df: df, loc: loc, scale: scale}
 	d.setup(d, "StudentT", d.broadcastParams([]string{"df", "loc", "scale"}, df, loc, scale), nil, true)
 	if d.err == nil {
-		d.checkParam("df", df, "positive", isPositive)
+		d.checkParam("df", df, "positive", tensor.Positive)
 		d.checkReal("loc", loc)
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }

@@ -57,8 +57,8 @@ func LowRankMultivariateNormal(loc, covFactor, covDiag *tensor.Tensor) *LowRankM
 	}
 	d.batch, d.event, d.dim, d.rank = batch, []int{dim}, dim, ws[len(ws)-1]
 	d.checkReal("loc", loc)
-	d.checkParam("cov_factor", covFactor, "finite", isFinite)
-	d.checkParam("cov_diag", covDiag, "positive", isPositive)
+	d.checkParam("cov_factor", covFactor, "finite", tensor.Finite)
+	d.checkParam("cov_diag", covDiag, "positive", tensor.Positive)
 	if d.err != nil {
 		d.capTril = tensor.Full(math.NaN(), d.rank, d.rank)
 		return d

@@ -27,7 +27,7 @@ func Normal(loc, scale *tensor.Tensor) *NormalDist {
 	d.setup(d, "Normal", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
 		d.checkReal("loc", loc)
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -342,7 +342,7 @@ func LogNormal(loc, scale *tensor.Tensor) *LogNormalDist {
 	d.setup(d, "LogNormal", d.broadcastParams([]string{"loc", "scale"}, loc, scale), nil, true)
 	if d.err == nil {
 		d.checkReal("loc", loc)
-		d.checkParam("scale", scale, "positive", isPositive)
+		d.checkParam("scale", scale, "positive", tensor.Positive)
 	}
 	return d
 }
@@ -380,7 +380,7 @@ func (d *LogNormalDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	lp, nan := normalLogProb(value, d.loc, d.scale, true)
 	if nan && d.validating() {
-		if err := d.checkValues(value, "positive", isPositive); err != nil {
+		if err := d.checkValuesIn(value, "positive", tensor.Positive); err != nil {
 			return nil, err
 		}
 	}

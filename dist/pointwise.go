@@ -26,6 +26,11 @@ type pointwise struct {
 	da func(x, a, b float64) float64
 	// ok reports whether x lies in the support for parameters a, b.
 	ok func(x, a, b float64) bool
+	// support, when byValue is set, is ok's set of values (ok then reads
+	// x alone): a value tensor wholly in it skips the per-element check,
+	// and observed data, passed again every step, is scanned only once.
+	support tensor.ValueSet
+	byValue bool
 	// both, when set, returns f and ∂f/∂a together, sharing their
 	// transcendental functions; it is used when a requires a gradient.
 	both func(x, a, b float64) (float64, float64)
@@ -374,11 +379,17 @@ func (b *base) pointwiseLogProb(k pointwise, value, a, c *tensor.Tensor, what st
 		return nil, err
 	}
 	ks := kernelShape(value, a, c)
-	lp, v, bad := k.apply(value, a, c, ks, b.validating())
+	lp, v, bad := k.apply(value, a, c, ks, k.mustCheck(b, value))
 	if bad {
 		return nil, b.supportError(value, what, v)
 	}
 	return lp.Expand(shape...), nil
+}
+
+// mustCheck reports whether a pass over value must check the support: when
+// b validates and the value is not known to lie in the kernel's support.
+func (k pointwise) mustCheck(b *base, value *tensor.Tensor) bool {
+	return b.validating() && !(k.byValue && value.AllIn(k.support))
 }
 
 // kernelShape is the broadcast of the shapes of value and the parameters
@@ -403,7 +414,7 @@ func (b *base) pointwiseSumLogProb(k pointwise, value, a, c *tensor.Tensor, what
 	}
 	ks := kernelShape(value, a, c)
 	copies := float64(numel(shape)) / float64(max(numel(ks), 1)) // an expanded batch repeats the values
-	s, v, bad := k.sum(value, a, c, ks, b.validating(), copies)
+	s, v, bad := k.sum(value, a, c, ks, k.mustCheck(b, value), copies)
 	if bad {
 		return nil, nil, b.supportError(value, what, v)
 	}

@@ -22,7 +22,7 @@ func Poisson(rate *tensor.Tensor) *PoissonDist {
 	d := &PoissonDist{rate: rate}
 	d.setup(d, "Poisson", d.broadcastParams([]string{"rate"}, rate), nil, false)
 	if d.err == nil {
-		d.checkParam("rate", rate, "nonnegative and finite", func(v float64) bool { return v >= 0 && isFinite(v) })
+		d.checkParam("rate", rate, "nonnegative and finite", tensor.NonNegative, tensor.Finite)
 	}
 	return d
 }
@@ -65,8 +65,10 @@ func poissonKernel() pointwise {
 		both: func(k, l, _ float64) (float64, float64) {
 			return xlogyF(k, l) - l - logFactorial(k), xdivyF(k, l) - 1
 		},
-		ok:     func(k, _, _ float64) bool { return isCount(k) },
-		vector: poissonVector,
+		ok:      func(k, _, _ float64) bool { return isCount(k) },
+		support: tensor.NonNegativeIntegers,
+		byValue: true,
+		vector:  poissonVector,
 	}
 }
 

@@ -163,7 +163,7 @@ func isTrailingRepeat(inner, outer []int) bool {
 func bernoulliLogitsSum(x, l *tensor.Tensor, check bool) (*tensor.Tensor, bool, float64) {
 	xd, ld := x.Data(), l.Data()
 	n := len(ld)
-	if check && !allBinary(xd) {
+	if check && !x.AllIn(tensor.Boolean) {
 		for _, v := range xd {
 			if v != 0 && v != 1 {
 				return nil, true, v

@@ -20,8 +20,8 @@ func Uniform(low, high *tensor.Tensor) *UniformDist {
 	d := &UniformDist{low: low, high: high}
 	d.setup(d, "Uniform", d.broadcastParams([]string{"low", "high"}, low, high), nil, true)
 	if d.err == nil {
-		d.checkParam("low", low, "finite", isFinite)
-		d.checkParam("high", high, "finite", isFinite)
+		d.checkParam("low", low, "finite", tensor.Finite)
+		d.checkParam("high", high, "finite", tensor.Finite)
 	}
 	if d.err == nil && !low.Lt(high).All() {
 		d.fail("low must be less than high, got shapes %v and %v", low.Shape(), high.Shape())

@@ -188,7 +188,7 @@ func gradients(fn string, y *Tensor, k float64, xs []*Tensor) []*Tensor {
 			for i := range g.data {
 				g.data[i] *= k
 			}
-			g.finite.Store(0)
+			g.forgetFacts()
 			return g
 		}
 		return g.MulScalar(k)
@@ -428,7 +428,7 @@ func addInto(a, b *Tensor) {
 	for i := range ad {
 		ad[i] += bd[i]
 	}
-	a.finite.Store(0)
+	a.forgetFacts()
 }
 
 // Handoff marks g as a gradient that a backward function has just made for

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
 
 // Comparisons and logical operations return masks: float tensors holding 0
@@ -121,22 +120,8 @@ func expandedData(t *Tensor, shape []int) []float64 {
 	return t.Detach().Expand(shape...).Data()
 }
 
-// AllFinite reports whether no element of a is NaN or ±Inf.
-func (a *Tensor) AllFinite() bool {
-	switch a.finite.Load() {
-	case 1:
-		return true
-	case 2:
-		return false
-	}
-	ok := vecmath.AllFinite(a.Data())
-	if ok {
-		a.finite.Store(1)
-	} else {
-		a.finite.Store(2)
-	}
-	return ok
-}
+// AllFinite reports whether no element of a is NaN or ±Inf: AllIn(Finite).
+func (a *Tensor) AllFinite() bool { return a.AllIn(Finite) }
 
 // Any reports whether some element of a is nonzero (NaN counts as nonzero).
 // It is false for an empty tensor.

@@ -24,9 +24,10 @@ type Tensor struct {
 	// with no one (see Handoff); backprop clears it when it takes the
 	// tensor over.
 	handoff bool
-	// finite caches AllFinite: 0 unknown, 1 all finite, 2 not. Values
-	// never change after creation except through SetData, which resets it.
-	finite atomic.Uint32
+	// facts caches AllIn: two bits per ValueSet, whether the answer is
+	// known and whether it is yes. Values never change after creation
+	// except through SetData and backprop's in-place sums, which clear it.
+	facts atomic.Uint32
 
 	node op        // how the tensor was made; empty for leaves
 	leaf *leafGrad // gradient storage; non-nil only for leaves that require grad
@@ -288,7 +289,7 @@ func (t *Tensor) SetData(values []float64) {
 		panic(fmt.Sprintf("tensor: SetData: %d values for shape %v", len(values), t.shape))
 	}
 	copy(t.Data(), values)
-	t.finite.Store(0)
+	t.forgetFacts()
 }
 
 // String formats the tensor's values and shape.
