@@ -3,7 +3,6 @@ package tensor
 import (
 	"fmt"
 	"slices"
-
 )
 
 // Comparisons and logical operations return masks: float tensors holding 0
