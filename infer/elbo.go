@@ -476,7 +476,7 @@ func elboParticle(mt, gt *vigo.Trace) (float64, *tensor.Tensor, error) {
 				}
 			}
 			if r := logrTo(g.Stack); r != nil {
-				addS(r.Mul(g.ScoreParts.ScoreFunction).Sum(), 1)
+				addS(r.MulSum(g.ScoreParts.ScoreFunction), 1)
 			}
 		}
 	}

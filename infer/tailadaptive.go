@@ -130,5 +130,5 @@ func (e *TraceTailAdaptiveELBO) particle(mt, gt *vigo.Trace) (float64, *tensor.T
 	if sum == 0 {
 		return 0, nil, fmt.Errorf("infer: tail-adaptive weights sum to zero")
 	}
-	return math.Inf(-1), d.Mul(g).Sum().MulScalar(1 / sum), nil
+	return math.Inf(-1), d.MulSum(g).MulScalar(1 / sum), nil
 }

@@ -26,6 +26,28 @@ func sumBackward(out, g *Tensor, gin []*Tensor) {
 	gin[0] = Handoff(res)
 }
 
+// MulSum returns the sum of the elementwise product of a and b, a scalar:
+// a.Mul(b).Sum(), with the same gradients. For operands of one shape it is
+// a single pass that stores neither the product nor, backward, the sum's
+// expanded gradient; other shapes broadcast as in Mul.
+func (a *Tensor) MulSum(b *Tensor) *Tensor {
+	if !slices.Equal(a.Shape(), b.Shape()) {
+		return a.Mul(b).Sum()
+	}
+	return record(Scalar(vecmath.Dot(a.Data(), b.Data())), "MulSum", mulSumBackward, a, b)
+}
+
+func mulSumBackward(out, g *Tensor, gin []*Tensor) {
+	a, b := out.node.in[0], out.node.in[1]
+	k := g.Item()
+	if a.requiresGrad {
+		gin[0] = Handoff(scaled(b, k))
+	}
+	if b.requiresGrad {
+		gin[1] = Handoff(scaled(a, k))
+	}
+}
+
 // SumTo sums a over the dims along which shape was broadcast to reach a's
 // shape, returning a tensor of shape. It is the gradient of broadcasting and
 // panics if shape does not broadcast to a's shape.

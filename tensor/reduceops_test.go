@@ -410,3 +410,29 @@ func BenchmarkTranspose(b *testing.B) {
 		a.Transpose(0, 1)
 	}
 }
+
+// TestMulSum checks MulSum's value against Mul then Sum and its gradients
+// against finite differences, for one shape (the fused pass, with one or
+// both operands requiring a gradient, and the same tensor twice) and for
+// broadcast shapes.
+func TestMulSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for _, c := range []struct{ as, bs []int }{
+		{[]int{}, []int{}},
+		{[]int{7}, []int{7}},
+		{[]int{3, 5}, []int{3, 5}},
+		{[]int{3, 5}, []int{5}},
+		{[]int{4, 1}, []int{1, 6}},
+	} {
+		a, b := RandN(rng, c.as...), RandN(rng, c.bs...)
+		if got, want := a.MulSum(b).Item(), a.Mul(b).Sum().Item(); !closeRel(got, want, 1e-14, 1e-14) {
+			t.Errorf("%v·%v: MulSum %v, Mul then Sum %v", c.as, c.bs, got, want)
+		}
+		a.SetRequiresGrad(true)
+		checkGrad(t, "MulSum a", func(in []*Tensor) *Tensor { return in[0].MulSum(in[1]) }, a, b)
+		b.SetRequiresGrad(true)
+		checkGrad(t, "MulSum a, b", func(in []*Tensor) *Tensor { return in[0].MulSum(in[1]) }, a, b)
+	}
+	x := RandN(rng, 6).SetRequiresGrad(true)
+	checkGrad(t, "MulSum x, x", func(in []*Tensor) *Tensor { return in[0].MulSum(in[0]) }, x)
+}
