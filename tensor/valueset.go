@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"math"
+	"sync/atomic"
 
 	"github.com/vigo-ppl/vigo/internal/vecmath"
 )
@@ -99,9 +100,23 @@ func (t *Tensor) AllIn(s ValueSet) bool {
 // place.
 func (t *Tensor) forgetFacts() { t.facts.Store(0) }
 
-// allIn scans d for a value outside s, with a loop per set so that no
-// element pays for a switch or a call.
+// allIn scans d for a value outside s, on several cores for a large d.
 func allIn(d []float64, s ValueSet) bool {
+	if len(d) < parallelThreshold {
+		return allInSerial(d, s)
+	}
+	var outside atomic.Bool
+	parallelFor(len(d), func(lo, hi int) {
+		if !allInSerial(d[lo:hi], s) {
+			outside.Store(true)
+		}
+	})
+	return !outside.Load()
+}
+
+// allInSerial is allIn on one core, with a loop per set so that no element
+// pays for a switch or a call.
+func allInSerial(d []float64, s ValueSet) bool {
 	switch s {
 	case Finite:
 		return vecmath.AllFinite(d)

@@ -94,3 +94,25 @@ func TestAllInUnknownSetPanics(t *testing.T) {
 	}()
 	Vector(1).AllIn(numValueSets)
 }
+
+// TestAllInLarge checks the multi-core scan: a value outside the set in
+// any chunk, the first or the last element included, is found.
+func TestAllInLarge(t *testing.T) {
+	const n = 3*parallelThreshold + 5
+	for _, at := range []int{0, n / 3, n / 2, n - 1} {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = float64(i % 2)
+		}
+		if x := FromData(append([]float64(nil), d...), n); !x.AllIn(Boolean) || !x.AllIn(UnitInterval) {
+			t.Fatal("large binary tensor not recognized")
+		}
+		d[at] = math.NaN()
+		x := FromData(d, n)
+		for s := range numValueSets {
+			if x.AllIn(s) {
+				t.Errorf("NaN at %d of %d: AllIn(%v) = true", at, n, s)
+			}
+		}
+	}
+}
