@@ -255,11 +255,19 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 		inputs := n.node.inputs()
 		gin := w.gin[:len(inputs)]
 		n.node.backward(n, g, gin)
+		// An owned g is dead once the node has used it, and its storage
+		// goes back to the pool, unless an input's gradient is g itself or
+		// a view of it: when one input alone has such a gradient, that
+		// gradient inherits g (this pass is its only holder).
+		gOwned, gDead, sharers := owned[i], owned[i], 0
+		if gOwned {
+			sharers = sharersOf(g, inputs, gin)
+		}
 		for j, in := range inputs {
-			if gin[j] == nil || !in.requiresGrad {
+			gj := gin[j]
+			if gj == nil || !in.requiresGrad {
 				continue
 			}
-			gj := gin[j]
 			if !slices.Equal(gj.shape, in.shape) {
 				panic(fmt.Sprintf("tensor: backward of %s produced gradient shape %v for input shape %v", n.node.name, gj.Shape(), in.Shape()))
 			}
@@ -267,12 +275,22 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 			if gj.handoff {
 				gj.handoff = false // written only on a handed-off tensor, never on a shared one
 			}
+			if gDead && gj.requiresGrad { // a recorded gradient may refer to g
+				gDead = false
+			}
+			if gOwned && (gj == g || overlaps(gj, g)) {
+				fresh = sharers == 1 && !gj.requiresGrad
+				gDead = false
+			}
 			k, _ := pos.get(in)
 			switch prev := grads[k]; {
 			case prev == nil:
 				grads[k], owned[k] = gj, fresh
 			case owned[k]:
 				addInto(prev, gj)
+				if fresh {
+					recycle(gj)
+				}
 			case fresh:
 				addInto(gj, prev)
 				grads[k], owned[k] = gj, true
@@ -280,8 +298,23 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 				grads[k], owned[k] = addSame(prev, gj), true
 			}
 		}
+		if gDead {
+			recycle(g)
+		}
 		clear(gin)
 	}
+}
+
+// sharersOf counts the gradients in gin, for the inputs that take one,
+// that are g or share storage with it.
+func sharersOf(g *Tensor, inputs, gin []*Tensor) int {
+	c := 0
+	for j, gj := range gin {
+		if gj != nil && inputs[j].requiresGrad && (gj == g || overlaps(gj, g)) {
+			c++
+		}
+	}
+	return c
 }
 
 // AccumulateGrad adds g to the leaf's gradient under its lock, as Backward
