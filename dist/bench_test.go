@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -123,5 +124,20 @@ func BenchmarkCategoricalSample(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		CategoricalLogits(logits).Sample(rng)
+	}
+}
+
+// BenchmarkBernoulliSample times drawing 100 and 100 000 Bernoulli values
+// with as many different probabilities, a score-function guide's draw.
+func BenchmarkBernoulliSample(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{100, 100000} {
+		d := BernoulliProbs(tensor.RandU(rng, n))
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d.Sample(rng)
+			}
+		})
 	}
 }

@@ -90,13 +90,24 @@ func (d *BernoulliDist) Sample(rng *rand.Rand, sampleShape ...int) *tensor.Tenso
 	}
 	p := pt.Data()
 	res, out := tensor.Make(d.shapeOf(sampleShape)...)
-	nb := len(p)
-	for i := range out {
-		if rng.Float64() < p[i%nb] {
-			out[i] = 1
+	// One uniform per value in order, a batch's worth at a time; the
+	// comparison becomes 0 or 1 without a branch, which random outcomes
+	// would mispredict half the time.
+	for lo := 0; lo < len(out); lo += len(p) {
+		batch := out[lo : lo+len(p)]
+		for i := range batch {
+			batch[i] = float64(b2i(rng.Float64() < p[i]))
 		}
 	}
 	return res
+}
+
+// b2i is 1 for true and 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RSample panics: the Bernoulli distribution has no reparameterized sampler.
