@@ -18,7 +18,7 @@ const pooledClasses = 31
 // from dead gradients. A step's large arrays are then the previous step's,
 // still in the cache, instead of fresh memory the allocator must zero and
 // the operating system may have to map in again. It is a cache with no
-// observable state: newOut clears a buffer before handing it out.
+// observable state: zeroed clears a buffer before handing it out.
 var bufferPools [pooledClasses]sync.Pool
 
 // recycle gives the storage of t, a gradient that no one refers to any
@@ -44,6 +44,16 @@ func pooledBuffer(n int) []float64 {
 	d := t.data[:n:n]
 	t.data = nil
 	return d
+}
+
+// zeroed returns n values set to 0: a recycled buffer, cleared, when the
+// pool has one of that size, else fresh memory.
+func zeroed(n int) []float64 {
+	if d := pooledBuffer(n); d != nil {
+		clear(d)
+		return d
+	}
+	return make([]float64, n)
 }
 
 // overlaps reports whether a and b store any value in the same memory.

@@ -15,6 +15,7 @@ func TestRecycledGradientsStayIntact(t *testing.T) {
 	const n = 2 * minPooled
 	rng := rand.New(rand.NewPCG(4, 2))
 	w := RandN(rng, n)
+	m := RandN(rng, n/32, n/32).MulScalar(0.1)
 	cases := []struct {
 		name string
 		f    func(x *Tensor) *Tensor
@@ -27,6 +28,10 @@ func TestRecycledGradientsStayIntact(t *testing.T) {
 		{"used twice", func(x *Tensor) *Tensor { e := x.Exp(); return e.Add(e).Mul(w).Sum() }},
 		{"passed twice", func(x *Tensor) *Tensor { return x.Add(x).Mul(w).Exp().Sum() }},
 		{"summed", func(x *Tensor) *Tensor { return x.Exp().Mul(w).Add(x.Sigmoid().Mul(w)).Mul(w).Sum() }},
+		{"matrix products", func(x *Tensor) *Tensor {
+			y := x.Reshape(32, n/32)
+			return y.MatMul(m).Tanh().MatMul(y.MT()).Sum()
+		}},
 		{"leaf and inner", func(x *Tensor) *Tensor { return x.Add(x.Mul(w)).Exp().Sum() }},
 	}
 	for _, c := range cases {

@@ -104,12 +104,7 @@ func newOut(shape []int) *Tensor {
 		p.data = p.d[:n:n]
 		t = &p.Tensor
 	default:
-		if d := pooledBuffer(n); d != nil {
-			clear(d)
-			t = &Tensor{data: d}
-			break
-		}
-		t = &Tensor{data: make([]float64, n)}
+		t = &Tensor{data: zeroed(n)}
 	}
 	t.shape = shape
 	return t
