@@ -33,6 +33,24 @@ type Adam struct {
 type adamRule struct {
 	lr, b1, b2, eps, wd float64
 	amsgrad, decoupled  bool
+
+	pows betaPowers
+}
+
+// betaPowers remembers the bias corrections' powers β₁ᵗ and β₂ᵗ of the
+// last step count t asked for: the parameters of one optimizer step
+// usually share their count, and math.Pow costs more than their update.
+type betaPowers struct {
+	t          int64 // 0: none yet
+	pow1, pow2 float64
+}
+
+// at returns b1ᵗ and b2ᵗ for step t ≥ 1; b1 and b2 are the rule's betas.
+func (p *betaPowers) at(b1, b2 float64, t int64) (float64, float64) {
+	if t != p.t {
+		p.t, p.pow1, p.pow2 = t, math.Pow(b1, float64(t)), math.Pow(b2, float64(t))
+	}
+	return p.pow1, p.pow2
 }
 
 // check validates the hyperparameters shared by the Adam family.
@@ -56,9 +74,9 @@ func (r *adamRule) init(*slot, []float64) {}
 
 func (r *adamRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.step++
-	t := float64(s.step)
-	stepSize := r.lr / (1 - math.Pow(r.b1, t))
-	bc2Sqrt := math.Sqrt(1 - math.Pow(r.b2, t))
+	pow1, pow2 := r.pows.at(r.b1, r.b2, s.step)
+	stepSize := r.lr / (1 - pow1)
+	bc2Sqrt := math.Sqrt(1 - pow2)
 	u := adamUpdate{r: r, m0: src[0], v0: src[1], m: s.bufs[0], v: s.bufs[1], p: p, g: g, out: out, stepSize: stepSize, bc2Sqrt: bc2Sqrt}
 	if r.amsgrad {
 		u.vmax0, u.vmax = src[2], s.bufs[2]
@@ -248,6 +266,7 @@ type ClippedAdam struct {
 
 type clippedAdamRule struct {
 	lr, lrd, b1, b2, eps, wd, clip float64
+	pows                           betaPowers
 }
 
 func (r *clippedAdamRule) buffers() []string     { return []string{"exp_avg", "exp_avg_sq"} }
@@ -257,8 +276,8 @@ func (r *clippedAdamRule) updateNoGrad(s *slot)  { s.lr *= r.lrd }
 func (r *clippedAdamRule) update(s *slot, src [][]float64, p, g, out []float64) {
 	s.lr *= r.lrd
 	s.step++
-	t := float64(s.step)
-	stepSize := s.lr * math.Sqrt(1-math.Pow(r.b2, t)) / (1 - math.Pow(r.b1, t))
+	pow1, pow2 := r.pows.at(r.b1, r.b2, s.step)
+	stepSize := s.lr * math.Sqrt(1-pow2) / (1 - pow1)
 	m0, v0, m, v := src[0], src[1], s.bufs[0], s.bufs[1]
 	if len(g) <= rangeLen {
 		clippedAdamRange(r, m0, v0, m, v, p, g, out, stepSize, 0, len(g))
