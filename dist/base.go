@@ -287,12 +287,6 @@ func firstOutside(t *tensor.Tensor, sets []tensor.ValueSet) float64 {
 	return math.NaN()
 }
 
-// Value predicates shared by the families. NaN fails every one of them.
-func isReal(v float64) bool     { return v == v }
-func isFinite(v float64) bool   { return !math.IsInf(v, 0) && v == v }
-func isPositive(v float64) bool { return v > 0 }
-func isUnit(v float64) bool     { return v >= 0 && v <= 1 }
-
 // broadcastParams returns the broadcast shape of the parameters, recording
 // an error naming them when they do not broadcast.
 func (b *base) broadcastParams(names []string, ts ...*tensor.Tensor) []int {
