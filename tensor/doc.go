@@ -34,7 +34,17 @@
 // returns a buffer it has just made and keeps no reference to marks it with
 // [Handoff]: the backward pass then owns it and adds the input's other
 // gradient terms into it in place. Gradients a rule does not hand off may be
-// shared and are never written.
+// shared and are never written. Once the operation a gradient the pass owns
+// flows into has used it, its storage is dead, and large buffers go to a
+// pool from which later tensors of the same size are made (cleared): a
+// training loop's large arrays stay in the cache from one step to the next.
+//
+// # Value checks
+//
+// [Tensor.AllIn] tests a tensor's values against a [ValueSet] (finite,
+// positive, 0 or 1, nonnegative integers, …) and caches the answer on the
+// tensor, whose values do not change: distributions validate data passed
+// every step only once.
 //
 // # Errors
 //
