@@ -217,18 +217,7 @@ func ScaleAndMask(t *tensor.Tensor, scale float64, scaleT, mask *tensor.Tensor) 
 // ComputeLogProb fills LogProb and LogProbSum of every sample site lacking
 // them. With validate, a NaN or +Inf sum raises a warning through warn.
 func (t *Trace) ComputeLogProb(validate bool, warn WarnFunc) error {
-	for _, s := range t.sites {
-		if s.Type != SampleSite || s.LogProb != nil {
-			continue
-		}
-		if err := t.computeOne(s); err != nil {
-			return err
-		}
-		if err := checkSum(s, validate, warn); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.computeSites(validate, warn, func(s *Site) bool { return s.LogProb != nil }, t.computeOne)
 }
 
 // ComputeLogProbSums fills LogProbSum of every sample site lacking it, like
@@ -238,17 +227,45 @@ func (t *Trace) ComputeLogProb(validate bool, warn WarnFunc) error {
 // EnsureLogProb. Inference that needs only the sums uses it to avoid
 // materializing log-densities of large data sets.
 func (t *Trace) ComputeLogProbSums(validate bool, warn WarnFunc) error {
+	return t.computeSites(validate, warn, func(s *Site) bool { return s.LogProbSum != nil }, func(s *Site) error {
+		if sl, ok := summable(s); ok {
+			return t.computeSumOnly(s, sl, "log_prob")
+		}
+		return t.computeOne(s)
+	})
+}
+
+// ComputeScoreParts fills ScoreParts, LogProb and LogProbSum of every sample
+// site lacking them.
+func (t *Trace) ComputeScoreParts(validate bool, warn WarnFunc) error {
+	return t.computeSites(validate, warn, func(s *Site) bool { return s.ScoreParts != nil }, t.computeScoreParts)
+}
+
+// ComputeEntropySums is ComputeScoreParts for inference that reads only
+// the sums of reparameterized sites: such a site without mask or tensor
+// scale whose distribution sums its log-density in one pass
+// (dist.SumLogProber) gets LogProbSum alone, and its ScoreParts and LogProb
+// wait for EnsureScoreParts. Under the default rule (spec §3.2) the
+// entropy term of a reparameterized site is its log-density, so
+// LogProbSum is also the sum of that term. Other sites are computed as
+// ComputeScoreParts does.
+func (t *Trace) ComputeEntropySums(validate bool, warn WarnFunc) error {
+	return t.computeSites(validate, warn, func(s *Site) bool { return s.ScoreParts != nil || s.LogProbSum != nil }, func(s *Site) error {
+		if sl, ok := summable(s); ok && s.Fn.HasRSample() {
+			return t.computeSumOnly(s, sl, "score_parts")
+		}
+		return t.computeScoreParts(s)
+	})
+}
+
+// computeSites runs compute on every sample site that done does not report
+// as computed already, then checks the site's sum (see ComputeLogProb).
+func (t *Trace) computeSites(validate bool, warn WarnFunc, done func(*Site) bool, compute func(*Site) error) error {
 	for _, s := range t.sites {
-		if s.Type != SampleSite || s.LogProbSum != nil {
+		if s.Type != SampleSite || done(s) {
 			continue
 		}
-		var err error
-		if sl, ok := summable(s); ok {
-			err = t.computeSumOnly(s, sl, "log_prob")
-		} else {
-			err = t.computeOne(s)
-		}
-		if err != nil {
+		if err := compute(s); err != nil {
 			return err
 		}
 		if err := checkSum(s, validate, warn); err != nil {
@@ -282,66 +299,19 @@ func (t *Trace) computeSumOnly(s *Site, sl dist.SumLogProber, what string) error
 
 // computeScoreParts fills ScoreParts, LogProb and LogProbSum of s.
 func (t *Trace) computeScoreParts(s *Site) error {
-	parts, err := s.Fn.ScoreParts(s.Value)
-	if err != nil {
+	if err := s.EnsureScoreParts(); err != nil {
 		return t.siteError(s, "score_parts", err)
 	}
-	s.setScoreParts(parts)
 	s.LogProbSum = s.LogProb.Sum()
 	return nil
 }
 
+// computeOne fills LogProb and LogProbSum of s.
 func (t *Trace) computeOne(s *Site) error {
 	if err := s.EnsureLogProb(); err != nil {
 		return t.siteError(s, "log_prob", err)
 	}
 	s.LogProbSum = s.LogProb.Sum()
-	return nil
-}
-
-// ComputeScoreParts fills ScoreParts, LogProb and LogProbSum of every sample
-// site lacking them.
-func (t *Trace) ComputeScoreParts(validate bool, warn WarnFunc) error {
-	for _, s := range t.sites {
-		if s.Type != SampleSite || s.ScoreParts != nil {
-			continue
-		}
-		if err := t.computeScoreParts(s); err != nil {
-			return err
-		}
-		if err := checkSum(s, validate, warn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ComputeEntropySums is ComputeScoreParts for inference that reads only
-// the sums of reparameterized sites: such a site without mask or tensor
-// scale whose distribution sums its log-density in one pass
-// (dist.SumLogProber) gets LogProbSum alone, and its ScoreParts and LogProb
-// wait for EnsureScoreParts. Under the default rule (spec §3.2) the
-// entropy term of a reparameterized site is its log-density, so
-// LogProbSum is also the sum of that term. Other sites are computed as
-// ComputeScoreParts does.
-func (t *Trace) ComputeEntropySums(validate bool, warn WarnFunc) error {
-	for _, s := range t.sites {
-		if s.Type != SampleSite || s.ScoreParts != nil || s.LogProbSum != nil {
-			continue
-		}
-		var err error
-		if sl, ok := summable(s); ok && s.Fn.HasRSample() {
-			err = t.computeSumOnly(s, sl, "score_parts")
-		} else {
-			err = t.computeScoreParts(s)
-		}
-		if err != nil {
-			return err
-		}
-		if err := checkSum(s, validate, warn); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
