@@ -102,14 +102,7 @@ func numChunks(n int) int { return max(1, (n+chunkSize-1)/chunkSize) }
 
 // forChunks runs fn on every chunk [lo, hi) of [0, n), concurrently when
 // there are several chunks and several CPUs.
-func forChunks(n int, fn func(c, lo, hi int)) {
-	nc := numChunks(n)
-	if nc == 1 {
-		fn(0, 0, n)
-		return
-	}
-	parallel.For(nc, func(c int) { fn(c, c*chunkSize, min(n, (c+1)*chunkSize)) })
-}
+func forChunks(n int, fn func(c, lo, hi int)) { parallel.Chunks(n, chunkSize, fn) }
 
 // fusedBackward is the backward pass of a fused op, recorded as it is
 // (one closure per op). With an incoming gradient g it stores in gin[i],

@@ -10,9 +10,5 @@ const rangeLen = 1 << 14
 // several cores when n spans several ranges. Updates are elementwise, so
 // the result does not depend on how the ranges are run.
 func forRanges(n int, fn func(lo, hi int)) {
-	if n <= rangeLen {
-		fn(0, n)
-		return
-	}
-	parallel.For((n+rangeLen-1)/rangeLen, func(c int) { fn(c*rangeLen, min(n, (c+1)*rangeLen)) })
+	parallel.Chunks(n, rangeLen, func(_, lo, hi int) { fn(lo, hi) })
 }

@@ -145,3 +145,15 @@ func For(n int, fn func(i int)) {
 		panic(*p)
 	}
 }
+
+// Chunks calls fn(c, lo, hi) for the chunks [lo, hi) of size elements (the
+// last one shorter) that cover [0, n), c numbering them from 0: through For
+// when there are several, directly when one chunk covers n, so small work
+// makes no closure and wakes no helper. An empty range is one empty chunk.
+func Chunks(n, size int, fn func(c, lo, hi int)) {
+	if n <= size {
+		fn(0, 0, n)
+		return
+	}
+	For((n+size-1)/size, func(c int) { fn(c, c*size, min(n, (c+1)*size)) })
+}

@@ -66,3 +66,30 @@ func TestForSingleProc(t *testing.T) {
 		}
 	}
 }
+
+// TestChunksCoverRange checks that Chunks visits every index once, in
+// chunks of the given size numbered in order, one empty chunk for n = 0.
+func TestChunksCoverRange(t *testing.T) {
+	const size = 4
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 9, 41} {
+		counts := make([]atomic.Int32, n)
+		var chunks atomic.Int32
+		Chunks(n, size, func(c, lo, hi int) {
+			chunks.Add(1)
+			if lo != c*size || hi != min(n, lo+size) {
+				t.Errorf("n=%d: chunk %d is [%d, %d)", n, c, lo, hi)
+			}
+			for i := lo; i < hi; i++ {
+				counts[i].Add(1)
+			}
+		})
+		if want := max(1, (n+size-1)/size); int(chunks.Load()) != want {
+			t.Errorf("n=%d: %d chunks, want %d", n, chunks.Load(), want)
+		}
+		for i := range counts {
+			if c := counts[i].Load(); c != 1 {
+				t.Errorf("n=%d: index %d visited %d times", n, i, c)
+			}
+		}
+	}
+}
