@@ -82,12 +82,7 @@ func (a *Tensor) ClampedSigmoid(lo, hi float64) *Tensor {
 func (a *Tensor) LogSigmoid() *Tensor {
 	return sliceUnary("LogSigmoid", a,
 		func(dst, x []float64) {
-			// min(x,0) − log1p(e^−|x|) through the vectorized kernels
-			for i, v := range x {
-				dst[i] = -math.Abs(v)
-			}
-			vecmath.Exp(dst, dst)
-			vecmath.Log1p(dst, dst)
+			vecmath.Log1pExpNegAbs(dst, x) // min(x,0) − log1p(e^−|x|)
 			for i, v := range x {
 				dst[i] = min(v, 0) - dst[i]
 			}
@@ -109,12 +104,7 @@ func (a *Tensor) LogSigmoid() *Tensor {
 func (a *Tensor) Softplus() *Tensor {
 	return sliceUnary("Softplus", a,
 		func(dst, x []float64) {
-			// max(x,0) + log1p(e^−|x|) through the vectorized kernels
-			for i, v := range x {
-				dst[i] = -math.Abs(v)
-			}
-			vecmath.Exp(dst, dst)
-			vecmath.Log1p(dst, dst)
+			vecmath.Log1pExpNegAbs(dst, x) // max(x,0) + log1p(e^−|x|)
 			for i, v := range x {
 				dst[i] += max(v, 0)
 			}
@@ -274,10 +264,9 @@ func (a *Tensor) LogAddExp(b *Tensor) *Tensor {
 // logAddExpRow is the row kernel of LogAddExp.
 func logAddExpRow(dst, a, b []float64, da, db int) {
 	for i := range dst {
-		dst[i] = -math.Abs(a[i*da] - b[i*db])
+		dst[i] = a[i*da] - b[i*db]
 	}
-	vecmath.Exp(dst, dst)
-	vecmath.Log1p(dst, dst)
+	vecmath.Log1pExpNegAbs(dst, dst)
 	for i := range dst {
 		m := maxNaN(a[i*da], b[i*db])
 		if math.IsInf(m, 0) {
@@ -292,13 +281,7 @@ func logAddExpRow(dst, a, b []float64, da, db int) {
 // half of g where a == b.
 func logAddExpBackward(out, g *Tensor, gin []*Tensor) {
 	a, b := out.node.in[0], out.node.in[1]
-	ad, bd, gd := a.Data(), b.Data(), g.Data()
-	if !slices.Equal(a.shape, out.shape) {
-		ad = a.Detach().Expand(out.shape...).Data()
-	}
-	if !slices.Equal(b.shape, out.shape) {
-		bd = b.Detach().Expand(out.shape...).Data()
-	}
+	ad, bd, gd := expandedData(a, out.shape), expandedData(b, out.shape), g.Data()
 	weighted := func(x, y []float64) *Tensor {
 		w, d := Make(out.Shape()...)
 		for i := range d {

@@ -75,6 +75,18 @@ func Softplus(x float64) float64 {
 	return max(x, 0) + log1pUnit(t)
 }
 
+// Log1pExpNegAbs stores log(1 + e^−|x[i]|) in dst[i] for i < len(x): what
+// softplus adds to max(x, 0) and log-sigmoid takes from min(x, 0), through
+// the vectorized [Exp] and [Log1p]. dst may be x.
+func Log1pExpNegAbs(dst, x []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = -math.Abs(v)
+	}
+	Exp(dst, dst)
+	Log1p(dst, dst)
+}
+
 // log1pUnit returns log(1+t) for 0 ≤ t ≤ 1.
 func log1pUnit(t float64) float64 {
 	m := 0.0

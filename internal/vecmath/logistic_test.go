@@ -174,3 +174,27 @@ func TestExpScalar(t *testing.T) {
 		}
 	}
 }
+
+// TestLog1pExpNegAbs compares Log1pExpNegAbs with math.Log1p(math.Exp(−|x|))
+// to a few ulps, also written in place.
+func TestLog1pExpNegAbs(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 1e-300, -1e-10, 0.5, -0.5, 1, -1, 10, -10, 36, -40, 700, -745, 800,
+		math.Inf(1), math.Inf(-1)}
+	r := rand.New(rand.NewPCG(2, 7))
+	for range 200 {
+		xs = append(xs, r.NormFloat64()*5)
+	}
+	got := make([]float64, len(xs))
+	Log1pExpNegAbs(got, xs)
+	inPlace := append([]float64(nil), xs...)
+	Log1pExpNegAbs(inPlace, inPlace)
+	for i, x := range xs {
+		want := math.Log1p(math.Exp(-math.Abs(x)))
+		if !(math.Abs(got[i]-want) <= 4*0x1p-52*want+2*5e-324) {
+			t.Errorf("Log1pExpNegAbs(%v) = %v, want %v", x, got[i], want)
+		}
+		if inPlace[i] != got[i] {
+			t.Errorf("in place, x = %v: %v, not %v", x, inPlace[i], got[i])
+		}
+	}
+}
