@@ -19,18 +19,16 @@ type IndexCache struct {
 }
 
 // permScratch is the identity permutation of 0..n-1 that subsample draws
-// swap in place and then swap back, with the record of their swaps; mu is
-// held while a draw uses them.
+// swap in place and then restore; mu is held while a draw uses it.
 type permScratch struct {
 	mu   sync.Mutex
 	perm []int32
-	js   []int
 }
 
 // shuffledPrefix is the package's shuffledPrefix (the same indices from
-// the same draws) on the cache's permutation for n, which the draw restores
-// by undoing its swaps: no array of n to fill on every draw. A draw that
-// finds the permutation in use on another goroutine makes its own.
+// the same draws) on the cache's permutation for n, which the draw then
+// restores: no array of n to fill on every draw. A draw that finds the
+// permutation in use on another goroutine makes its own.
 func (ic *IndexCache) shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
 	if ic == nil {
 		return shuffledPrefix(rng, n, k)
@@ -47,11 +45,17 @@ func (ic *IndexCache) shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
 	if s.perm == nil {
 		s.perm = identityPerm(n)
 	}
-	d, js := swapPrefix(rng, s.perm, k, s.js[:0], true)
-	for i := k - 1; i >= 0; i-- { // undo, last swap first
-		s.perm[i], s.perm[js[i]] = s.perm[js[i]], s.perm[i]
+	d := swapPrefix(rng, s.perm, k)
+	// The swaps moved only the first k positions and, beyond them, the
+	// positions of the values drawn (a position j ≥ k first gives up its
+	// own value j, which stays in the prefix): resetting both restores
+	// the identity.
+	for i := range k {
+		s.perm[i] = int32(i)
 	}
-	s.js = js
+	for _, v := range d {
+		s.perm[int(v)] = int32(v)
+	}
 	return d
 }
 

@@ -323,26 +323,20 @@ const maxCachedPerm = 1 << 22
 // shuffledPrefix returns the first k entries of a partial Fisher–Yates
 // shuffle of 0..n-1, swapping in an explicit array of positions.
 func shuffledPrefix(rng *rand.Rand, n, k int) []float64 {
-	d, _ := swapPrefix(rng, identityPerm(n), k, nil, false)
-	return d
+	return swapPrefix(rng, identityPerm(n), k)
 }
 
 // swapPrefix makes the k swaps of a partial Fisher–Yates shuffle in perm
-// and returns the k entries they bring to the front; with record it also
-// appends to js the position each entry came from, so that the swaps can
-// be undone.
-func swapPrefix(rng *rand.Rand, perm []int32, k int, js []int, record bool) ([]float64, []int) {
+// and returns the k entries they bring to the front.
+func swapPrefix(rng *rand.Rand, perm []int32, k int) []float64 {
 	d := make([]float64, k)
 	n := len(perm)
 	for i := range k {
 		j := i + rng.IntN(n-i)
-		if record {
-			js = append(js, j)
-		}
 		perm[i], perm[j] = perm[j], perm[i]
 		d[i] = float64(perm[i])
 	}
-	return d, js
+	return d
 }
 
 // identityPerm returns the positions 0..n-1.

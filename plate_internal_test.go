@@ -63,6 +63,18 @@ func TestCachedShuffledPrefix(t *testing.T) {
 	if perm := v.(*permScratch).perm; !slices.Equal(perm, identityPerm(n)) {
 		t.Fatal("the cached permutation was not restored")
 	}
+	// Most of a small plate, where swaps land inside the prefix too.
+	for seed := range uint64(50) {
+		const n, k = 10, 8
+		got := ic.shuffledPrefix(rand.New(rand.NewPCG(seed, 3)), n, k)
+		if want := shuffledPrefix(rand.New(rand.NewPCG(seed, 3)), n, k); !slices.Equal(got, want) {
+			t.Fatalf("n=%d, k=%d, seed %d: cached draw differs from a fresh one", n, k, seed)
+		}
+		v, _ := ic.perms.Load(n)
+		if perm := v.(*permScratch).perm; !slices.Equal(perm, identityPerm(n)) {
+			t.Fatalf("n=%d, k=%d, seed %d: the cached permutation was not restored: %v", n, k, seed, perm)
+		}
+	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 8)
 	for g := range uint64(8) {
