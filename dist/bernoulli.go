@@ -120,13 +120,11 @@ func (d *BernoulliDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tens
 // infinite logits.
 func bernoulliLogitsKernel() pointwise {
 	return pointwise{
-		name:    "BernoulliLogitsLogProb",
-		f:       func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
-		ok:      func(x, _, _ float64) bool { return isBinary(x) },
-		support: tensor.Boolean,
-		byValue: true,
-		both:    bernoulliLogitsBoth,
-		vector:  bernoulliLogitsVector,
+		name:   "BernoulliLogitsLogProb",
+		f:      func(x, l, _ float64) float64 { return -binarySoftplus(x, 1-x, l) },
+		values: tensor.Boolean,
+		both:   bernoulliLogitsBoth,
+		vector: bernoulliLogitsVector,
 	}
 }
 
@@ -174,11 +172,9 @@ func bernoulliProbsKernel() pointwise {
 		f: func(x, p, _ float64) float64 {
 			return xlogyF(x, p) + xlog1pyF(1-x, -p)
 		},
-		ok:      func(x, _, _ float64) bool { return isBinary(x) },
-		support: tensor.Boolean,
-		byValue: true,
-		both:    bernoulliProbsBoth,
-		vector:  bernoulliProbsVector,
+		values: tensor.Boolean,
+		both:   bernoulliProbsBoth,
+		vector: bernoulliProbsVector,
 	}
 }
 

@@ -154,7 +154,7 @@ func (d *BinomialDist) Variance() *tensor.Tensor {
 // for a tensor of counts it is the nonnegative integers, and LogProb checks
 // each value against its own count.
 func (d *BinomialDist) Support() constraint.Constraint {
-	if d.n != nil && d.n.Len() == 1 && isCount(d.n.Data()[0]) {
+	if d.n != nil && d.n.Len() == 1 && tensor.NonNegativeIntegers.Contains(d.n.Data()[0]) {
 		return constraint.IntegerInterval(0, d.n.Data()[0])
 	}
 	return constraint.NonnegativeInteger

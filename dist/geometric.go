@@ -62,12 +62,10 @@ func (d *GeometricDist) RSample(rng *rand.Rand, sampleShape ...int) *tensor.Tens
 // log-probability 0.
 func geometricKernel() pointwise {
 	return pointwise{
-		name:    "GeometricLogProb",
-		f:       func(k, p, _ float64) float64 { return xlog1pyF(k, -p) + math.Log(p) },
-		da:      func(k, p, _ float64) float64 { return 1/p - xdivyF(k, 1-p) },
-		ok:      func(k, _, _ float64) bool { return isCount(k) },
-		support: tensor.NonNegativeIntegers,
-		byValue: true,
+		name:   "GeometricLogProb",
+		f:      func(k, p, _ float64) float64 { return xlog1pyF(k, -p) + math.Log(p) },
+		da:     func(k, p, _ float64) float64 { return 1/p - xdivyF(k, 1-p) },
+		values: tensor.NonNegativeIntegers,
 	}
 }
 

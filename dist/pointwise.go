@@ -24,13 +24,13 @@ type pointwise struct {
 	// requires a gradient, and again on a repeated backward pass), and da
 	// is never called.
 	da func(x, a, b float64) float64
-	// ok reports whether x lies in the support for parameters a, b.
+	// values is the support when it does not depend on the parameters
+	// (ok nil): a value tensor wholly in it skips the per-element check,
+	// so observed data, passed again every step, is scanned only once.
+	values tensor.ValueSet
+	// ok, when set, reports whether x lies in a support that depends on
+	// the parameters a, b; values is then unused.
 	ok func(x, a, b float64) bool
-	// support, when byValue is set, is ok's set of values (ok then reads
-	// x alone): a value tensor wholly in it skips the per-element check,
-	// and observed data, passed again every step, is scanned only once.
-	support tensor.ValueSet
-	byValue bool
 	// both, when set, returns f and ∂f/∂a together, sharing their
 	// transcendental functions; it is used when a requires a gradient.
 	both func(x, a, b float64) (float64, float64)
@@ -199,7 +199,7 @@ func (p *pointwisePass) block(out, pc, rep []float64, lo, hi int, check bool, ba
 	xs, as, bs := xo.s, ao.s, bo.s
 	for i := lo; i < hi; i++ {
 		x, av, bv := xd[i*xs], ad[i*as], bd[i*bs]
-		if check && *badAt < 0 && !k.ok(x, av, bv) {
+		if check && *badAt < 0 && !k.inSupport(x, av, bv) {
 			*badAt = i
 		}
 		if pc != nil {
@@ -358,12 +358,6 @@ func xdivyF(x, y float64) float64 {
 // isInteger reports whether v is a finite integer.
 func isInteger(v float64) bool { return v == math.Trunc(v) && !math.IsInf(v, 0) }
 
-// isBinary reports whether v is 0 or 1.
-func isBinary(v float64) bool { return v == 0 || v == 1 }
-
-// isCount reports whether v is a nonnegative integer.
-func isCount(v float64) bool { return v >= 0 && isInteger(v) }
-
 // supportError is the LogProb error for a value outside the support.
 func (b *base) supportError(value *tensor.Tensor, what string, v float64) error {
 	return fmt.Errorf("dist: %s: value of shape %v is outside the support (%s): found %g", b.name, value.Shape(), what, v)
@@ -389,7 +383,15 @@ func (b *base) pointwiseLogProb(k pointwise, value, a, c *tensor.Tensor, what st
 // mustCheck reports whether a pass over value must check the support: when
 // b validates and the value is not known to lie in the kernel's support.
 func (k pointwise) mustCheck(b *base, value *tensor.Tensor) bool {
-	return b.validating() && !(k.byValue && value.AllIn(k.support))
+	return b.validating() && !(k.ok == nil && value.AllIn(k.values))
+}
+
+// inSupport reports whether x lies in the support for parameters a, b.
+func (k pointwise) inSupport(x, a, b float64) bool {
+	if k.ok != nil {
+		return k.ok(x, a, b)
+	}
+	return k.values.Contains(x)
 }
 
 // kernelShape is the broadcast of the shapes of value and the parameters

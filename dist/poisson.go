@@ -65,10 +65,8 @@ func poissonKernel() pointwise {
 		both: func(k, l, _ float64) (float64, float64) {
 			return xlogyF(k, l) - l - logFactorial(k), xdivyF(k, l) - 1
 		},
-		ok:      func(k, _, _ float64) bool { return isCount(k) },
-		support: tensor.NonNegativeIntegers,
-		byValue: true,
-		vector:  poissonVector,
+		values: tensor.NonNegativeIntegers,
+		vector: poissonVector,
 	}
 }
 
@@ -78,7 +76,7 @@ func poissonKernel() pointwise {
 // counts. It declines values that are not nonnegative integers.
 func poissonVector(res, partials, k, rate []float64) bool {
 	for _, v := range k {
-		if !isCount(v) {
+		if !tensor.NonNegativeIntegers.Contains(v) {
 			return false
 		}
 	}
