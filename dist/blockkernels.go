@@ -191,13 +191,13 @@ func (d *LogNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int,
 func logNormalKernel() blockKernel {
 	return blockKernel{
 		name: "LogNormalLogProb",
-		logProb: func(out, _ []float64, in [][]float64, uniform []bool) {
+		logProb: func(out, tmp []float64, in [][]float64, uniform []bool) {
 			x, m, s := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
 			vecmath.Log(out, x)
-			ls := hoist(s, uniform[2], math.Log)
+			ls := blockLogs(tmp, s, uniform[2])
 			for i, ly := range out {
 				z := (ly - m[i]) / s[i]
-				out[i] = -0.5*z*z - ls.at(i) - logSqrt2Pi - ly
+				out[i] = -0.5*z*z - ls[i] - logSqrt2Pi - ly
 			}
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
@@ -282,16 +282,9 @@ func (d *LaplaceDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, e
 func laplaceKernel() blockKernel {
 	return blockKernel{
 		name: "LaplaceLogProb",
-		logProb: func(out, ls []float64, in [][]float64, uniform []bool) {
+		logProb: func(out, tmp []float64, in [][]float64, uniform []bool) {
 			x, m, s := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
-			if uniform[2] {
-				c := math.Log(s[0])
-				for i, xv := range x {
-					out[i] = -(math.Abs(xv-m[i])/s[i] + c + math.Ln2)
-				}
-				return
-			}
-			vecmath.Log(ls, s)
+			ls := blockLogs(tmp, s, uniform[2])
 			for i, xv := range x {
 				out[i] = -(math.Abs(xv-m[i])/s[i] + ls[i] + math.Ln2)
 			}
@@ -387,16 +380,16 @@ func cauchyKernel(extra float64) blockKernel {
 	k0 := extra - math.Log(math.Pi)
 	return blockKernel{
 		name: "CauchyLogProb",
-		logProb: func(out, _ []float64, in [][]float64, uniform []bool) {
+		logProb: func(out, tmp []float64, in [][]float64, uniform []bool) {
 			x, m, s := in[0][:len(out)], in[1][:len(out)], in[2][:len(out)]
 			for i, xv := range x {
 				z := (xv - m[i]) / s[i]
 				out[i] = z * z
 			}
 			vecmath.Log1p(out, out)
-			ls := hoist(s, uniform[2], math.Log)
+			ls := blockLogs(tmp, s, uniform[2])
 			for i, l := range out {
-				out[i] = k0 - ls.at(i) - l
+				out[i] = k0 - ls[i] - l
 			}
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {

@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"math"
 	"slices"
 
 	"github.com/vigo-ppl/vigo/internal/vecmath"
@@ -244,6 +245,22 @@ func (b *blockInputs) at(lo, hi int) [][]float64 {
 		}
 	}
 	return b.in
+}
+
+// blockLogs returns log p[i] for the block's values of a parameter, in
+// tmp: computed once for a uniform p, else through the vectorized
+// logarithm. Kernels use it for log scale.
+func blockLogs(tmp, p []float64, uniform bool) []float64 {
+	tmp = tmp[:len(p)]
+	if !uniform {
+		vecmath.Log(tmp, p)
+		return tmp
+	}
+	l := math.Log(p[0])
+	for i := range tmp {
+		tmp[i] = l
+	}
+	return tmp
 }
 
 // hoisted is f of a block's parameter values, computed once when the block
