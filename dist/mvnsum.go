@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/vigo-ppl/vigo/tensor"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape. With one loc
@@ -85,44 +87,31 @@ func mvnSum(value, loc, l *tensor.Tensor, D int) *tensor.Tensor {
 	}
 	s1, s2 := sum[1:1+D], sum[1+D:]
 	return tensor.FusedInto("MultivariateNormalSumLogProb", out, []*tensor.Tensor{loc, l}, func(_, g *tensor.Tensor, gin []*tensor.Tensor) {
+		// k·L⁻ᵀ [S2 | S1] in one triangular solve, S1 as the last column
 		k := g.Item()
+		y := make([]float64, D*(D+1))
+		for i := range D {
+			for j, v := range s2[i*D : (i+1)*D] {
+				y[i*(D+1)+j] = k * v
+			}
+			y[i*(D+1)+D] = k * s1[i]
+		}
+		lt := blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: ld}
+		blas64.Trsm(blas.Left, blas.Trans, 1, lt, blas64.General{Rows: D, Cols: D + 1, Stride: D + 1, Data: y})
 		if loc.RequiresGrad() {
-			w := solveUpperT(ld, s1, D) // L⁻ᵀ S1
+			w := make([]float64, D)
 			for i := range w {
-				w[i] *= k
+				w[i] = y[i*(D+1)+D]
 			}
 			gin[0] = tensor.FromData(w, loc.Shape()...)
 		}
 		if l.RequiresGrad() {
 			gl := make([]float64, D*D)
-			col := make([]float64, D)
-			for j := range D { // column j of L⁻ᵀ S2
-				for i := range D {
-					col[i] = s2[i*D+j]
-				}
-				w := solveUpperT(ld, col, D)
-				for i := j; i < D; i++ { // the lower triangle only
-					gl[i*D+j] = k * w[i]
-				}
-			}
-			for i := range D {
+			for i := range D { // the lower triangle only
+				copy(gl[i*D:i*D+i+1], y[i*(D+1):i*(D+1)+i+1])
 				gl[i*D+i] -= k * n / ld[i*D+i]
 			}
 			gin[1] = tensor.FromData(gl, l.Shape()...)
 		}
 	})
-}
-
-// solveUpperT returns y with Lᵀ y = b for the lower triangular D×D matrix L
-// (row-major in l): back substitution with L's transpose.
-func solveUpperT(l, b []float64, D int) []float64 {
-	y := make([]float64, D)
-	for i := D - 1; i >= 0; i-- {
-		v := b[i]
-		for j := i + 1; j < D; j++ {
-			v -= l[j*D+i] * y[j]
-		}
-		y[i] = v / l[i*D+i]
-	}
-	return y
 }
