@@ -259,10 +259,11 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 		// goes back to the pool, unless an input's gradient is g itself or
 		// a view of it: when one input alone has such a gradient, that
 		// gradient inherits g (this pass is its only holder).
-		gOwned, gDead, sharers := owned[i], owned[i], 0
-		if gOwned {
-			sharers = sharersOf(g, inputs, gin)
+		sole, shared := -1, false
+		if owned[i] {
+			sole, shared = sharerOf(g, inputs, gin)
 		}
+		gDead := owned[i] && !shared
 		for j, in := range inputs {
 			gj := gin[j]
 			if gj == nil || !in.requiresGrad {
@@ -275,11 +276,10 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 			if gj.handoff {
 				gj.handoff = false // written only on a handed-off tensor, never on a shared one
 			}
-			if gDead && gj.requiresGrad { // a recorded gradient may refer to g
-				gDead = false
+			if j == sole {
+				fresh = !gj.requiresGrad
 			}
-			if gOwned && (gj == g || overlaps(gj, g)) {
-				fresh = sharers == 1 && !gj.requiresGrad
+			if gj.requiresGrad { // a recorded gradient may refer to g
 				gDead = false
 			}
 			k, _ := pos.get(in)
@@ -305,16 +305,21 @@ func backprop(t, seed *Tensor, sink func(leaf, g *Tensor, owned bool)) {
 	}
 }
 
-// sharersOf counts the gradients in gin, for the inputs that take one,
-// that are g or share storage with it.
-func sharersOf(g *Tensor, inputs, gin []*Tensor) int {
-	c := 0
+// sharerOf reports whether any gradient in gin, for the inputs that take
+// one, is g or shares storage with it, and the position of that gradient
+// when it is the only one (else -1). Handed-off gradients never share, so
+// only the sole sharer can be fresh.
+func sharerOf(g *Tensor, inputs, gin []*Tensor) (sole int, shared bool) {
+	sole = -1
 	for j, gj := range gin {
 		if gj != nil && inputs[j].requiresGrad && (gj == g || overlaps(gj, g)) {
-			c++
+			if shared {
+				return -1, true
+			}
+			sole, shared = j, true
 		}
 	}
-	return c
+	return sole, shared
 }
 
 // AccumulateGrad adds g to the leaf's gradient under its lock, as Backward
