@@ -100,18 +100,11 @@ func locScale(loc, scale, eps *tensor.Tensor) *tensor.Tensor {
 		if !scale.RequiresGrad() {
 			return
 		}
-		gd := g.Data()
 		if !scaleFull {
-			gin[1] = tensor.Handoff(tensor.Full(vecmath.Dot(gd, ed), scale.Shape()...))
+			gin[1] = tensor.Handoff(tensor.Full(vecmath.Dot(g.Data(), ed), scale.Shape()...))
 			return
 		}
-		gs, d := tensor.Make(eps.Shape()...)
-		forChunks(len(d), func(_, lo, hi int) {
-			for i := lo; i < hi; i++ {
-				d[i] = gd[i] * ed[i]
-			}
-		})
-		gin[1] = tensor.Handoff(gs)
+		gin[1] = tensor.Handoff(g.Mul(eps)) // neither requires grad: nothing is recorded
 	})
 }
 
