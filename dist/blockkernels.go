@@ -370,14 +370,18 @@ func halfNormalKernel() blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *CauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(cauchyKernel(0), d.checkRealSupport, value, d.loc, d.scale)
+	return d.blockSumLogProb(cauchyKernel(false), d.checkRealSupport, value, d.loc, d.scale)
 }
 
-// cauchyKernel is extra − log π − log s − log1p(z²) with z = (x − loc)/s,
-// the fused LogProb's formula (extra is ln 2 for the half-Cauchy, whose loc
-// is 0), with log1p(z²) from the vectorized kernel.
-func cauchyKernel(extra float64) blockKernel {
-	k0 := extra - math.Log(math.Pi)
+// cauchyKernel is −log π − log s − log1p(z²) with z = (x − loc)/s, the
+// fused LogProb's formula, with log1p(z²) from the vectorized kernel. The
+// half-Cauchy's (loc 0) adds ln 2, and gives −Inf with no gradient below 0
+// (reachable only with validation off).
+func cauchyKernel(half bool) blockKernel {
+	k0 := -math.Log(math.Pi)
+	if half {
+		k0 += math.Ln2
+	}
 	return blockKernel{
 		name: "CauchyLogProb",
 		logProb: func(out, tmp []float64, in [][]float64, uniform []bool) {
@@ -390,6 +394,9 @@ func cauchyKernel(extra float64) blockKernel {
 			ls := blockLogs(tmp, s, uniform[2])
 			for i, l := range out {
 				out[i] = k0 - ls[i] - l
+				if half && !(x[i] >= 0) {
+					out[i] = math.Inf(-1)
+				}
 			}
 		},
 		grad: func(k float64, in [][]float64, _ []bool, d [][]float64) {
@@ -398,7 +405,10 @@ func cauchyKernel(extra float64) blockKernel {
 				si := s[i]
 				z := (x[i] - m[i]) / si
 				q := 1 / ((1 + z*z) * si)
-				w := k * 2 * z * q // k ∂/∂loc
+				w, ws := k*2*z*q, k*(z*z-1)*q // k ∂/∂loc, k ∂/∂s
+				if half && !(x[i] >= 0) {
+					w, ws = 0, 0
+				}
 				if d[0] != nil {
 					d[0][i] = -w
 				}
@@ -406,7 +416,7 @@ func cauchyKernel(extra float64) blockKernel {
 					d[1][i] = w
 				}
 				if d[2] != nil {
-					d[2][i] = k * (z*z - 1) * q
+					d[2][i] = ws
 				}
 			}
 		},
@@ -416,12 +426,5 @@ func cauchyKernel(extra float64) blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *HalfCauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	if !d.validating() { // values below 0 get −Inf: LogProb's path
-		lp, err := d.LogProb(value)
-		if err != nil {
-			return nil, nil, err
-		}
-		return lp.Sum(), lp.Shape(), nil
-	}
-	return d.blockSumLogProb(cauchyKernel(math.Ln2), d.checkNonNegativeValues, value, tensor.Scalar(0), d.scale)
+	return d.blockSumLogProb(cauchyKernel(true), d.checkNonNegativeValues, value, tensor.Scalar(0), d.scale)
 }

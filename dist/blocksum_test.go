@@ -84,6 +84,9 @@ func TestBlockSumLogProb(t *testing.T) {
 	// and passes no gradient.
 	hn := WithValidation(HalfNormal(b), false)
 	checkBlockSumInf(t, hn, tile(128, -0.5, 1, 2), b)
+	// So does a negative HalfCauchy value.
+	hc := WithValidation(HalfCauchy(b), false)
+	checkBlockSumInf(t, hc, tile(128, -0.5, 1, 2), b)
 }
 
 // tile returns a vector of the values repeated times times.
