@@ -207,8 +207,9 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 	// The score-function terms of non-reparameterized guide sites read the
 	// model's elementwise log-densities; computing them now saves summing
 	// in one pass and evaluating them again later.
+	scoreFunction := hasScoreFunction(gt)
 	modelLogProbs := mt.ComputeLogProbSums
-	if hasScoreFunction(gt) {
+	if scoreFunction {
 		modelLogProbs = mt.ComputeLogProb
 	}
 	if err := modelLogProbs(e.validate(), w); err != nil {
@@ -217,7 +218,7 @@ func (e *TraceELBO) traces(c *vigo.Ctx, model, guide vigo.Program, mpn int) (*vi
 	// Without score functions the surrogate reads only the guide's sums,
 	// which reparameterized sites can form in one pass.
 	guideParts := gt.ComputeEntropySums
-	if hasScoreFunction(gt) {
+	if scoreFunction {
 		guideParts = gt.ComputeScoreParts
 	}
 	if err := guideParts(e.validate(), w); err != nil {
