@@ -13,7 +13,7 @@ import (
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *StudentTDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(studentTKernel(), d.checkRealSupport, value, d.df, d.loc, d.scale)
+	return d.blockSumLogProb(studentTKernel, d.checkRealSupport, value, d.df, d.loc, d.scale)
 }
 
 // studentTKernel is −(ν+1)/2 · log1p(z²/ν) − (log s + ½ log ν + ½ log π +
@@ -87,7 +87,7 @@ func studentTNorm(nu, s float64) float64 {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *BetaDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(betaKernel(), d.checkUnitValues, value, d.c1, d.c0)
+	return d.blockSumLogProb(betaKernel, d.checkUnitValues, value, d.c1, d.c0)
 }
 
 // betaKernel is xlogy(a−1, x) + xlogy(b−1, 1−x) − log B(a, b), LogProb's
@@ -174,7 +174,7 @@ func betaDigammas(a, b float64) (float64, float64) {
 // shape LogProb would have, in one pass that stores no log-density. As
 // LogProb, it looks for values outside the support only when the sum is NaN.
 func (d *LogNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	s, shape, err := d.blockSumLogProb(logNormalKernel(), nil, value, d.loc, d.scale)
+	s, shape, err := d.blockSumLogProb(logNormalKernel, nil, value, d.loc, d.scale)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -274,7 +274,7 @@ func normalBlockKernel() blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *LaplaceDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(laplaceKernel(), d.checkRealSupport, value, d.loc, d.scale)
+	return d.blockSumLogProb(laplaceKernel, d.checkRealSupport, value, d.loc, d.scale)
 }
 
 // laplaceKernel is −(|x − loc|/s + log s + ln 2), LogProb's formula, with
@@ -317,7 +317,7 @@ func laplaceKernel() blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *HalfNormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(halfNormalKernel(), d.checkNonNegativeValues, value, d.scale)
+	return d.blockSumLogProb(halfNormalKernel, d.checkNonNegativeValues, value, d.scale)
 }
 
 // halfNormalKernel is the Normal(0, s) log-density plus ln 2, LogProb's
@@ -370,7 +370,7 @@ func halfNormalKernel() blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *CauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(cauchyKernel(false), d.checkRealSupport, value, d.loc, d.scale)
+	return d.blockSumLogProb(func() blockKernel { return cauchyKernel(false) }, d.checkRealSupport, value, d.loc, d.scale)
 }
 
 // cauchyKernel is −log π − log s − log1p(z²) with z = (x − loc)/s, the
@@ -378,10 +378,11 @@ func (d *CauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, er
 // half-Cauchy's (loc 0) adds ln 2, and gives −Inf with no gradient below 0
 // (reachable only with validation off).
 func cauchyKernel(half bool) blockKernel {
-	k0 := -math.Log(math.Pi)
+	extra := 0.0
 	if half {
-		k0 += math.Ln2
+		extra = math.Ln2
 	}
+	k0 := extra - math.Log(math.Pi) // assigned once: the closures copy it
 	return blockKernel{
 		name: "CauchyLogProb",
 		logProb: func(out, tmp []float64, in [][]float64, uniform []bool) {
@@ -426,5 +427,5 @@ func cauchyKernel(half bool) blockKernel {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *HalfCauchyDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(cauchyKernel(true), d.checkNonNegativeValues, value, tensor.Scalar(0), d.scale)
+	return d.blockSumLogProb(func() blockKernel { return cauchyKernel(true) }, d.checkNonNegativeValues, value, tensor.Scalar(0), d.scale)
 }

@@ -23,11 +23,12 @@ type blockKernel struct {
 	grad func(k float64, in [][]float64, uniform []bool, d [][]float64)
 }
 
-// blockSumLogProb is SumLogProb through a block kernel: LogProb's checks,
-// including checkValues on the value when it is not nil, then blockSum over
-// the value and params. A site of fewer than a block of values (a latent
-// variable) sums LogProb instead, which allocates less.
-func (b *base) blockSumLogProb(k blockKernel, checkValues func(*tensor.Tensor) error, value *tensor.Tensor, params ...*tensor.Tensor) (*tensor.Tensor, []int, error) {
+// blockSumLogProb is SumLogProb through the block kernel kernel makes:
+// LogProb's checks, including checkValues on the value when it is not nil,
+// then blockSum over the value and params. A site of fewer than a block of
+// values (a latent variable) sums LogProb instead, which allocates less,
+// and makes no kernel.
+func (b *base) blockSumLogProb(kernel func() blockKernel, checkValues func(*tensor.Tensor) error, value *tensor.Tensor, params ...*tensor.Tensor) (*tensor.Tensor, []int, error) {
 	shape, err := b.checkLogProb(value)
 	if err != nil {
 		return nil, nil, err
@@ -44,7 +45,7 @@ func (b *base) blockSumLogProb(k blockKernel, checkValues func(*tensor.Tensor) e
 			return nil, nil, err
 		}
 	}
-	return blockSum(k, shape, append([]*tensor.Tensor{value}, params...)...), shape, nil
+	return blockSum(kernel(), shape, append([]*tensor.Tensor{value}, params...)...), shape, nil
 }
 
 // blockSum returns the sum over shape of k's log-density of ops (the value

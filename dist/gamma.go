@@ -71,7 +71,7 @@ func (d *GammaDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) {
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *GammaDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(gammaKernel(), d.checkNonNegativeValues, value, d.conc, d.rate)
+	return d.blockSumLogProb(gammaKernel, d.checkNonNegativeValues, value, d.conc, d.rate)
 }
 
 // gammaKernel is xlogy(α, β) + xlogy(α−1, x) − βx − log Γ(α), LogProb's
@@ -232,7 +232,7 @@ func (d *ExponentialDist) LogProb(value *tensor.Tensor) (*tensor.Tensor, error) 
 // SumLogProb returns LogProb(value).Sum() and LogProb's shape, in one pass
 // that stores no log-density.
 func (d *ExponentialDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
-	return d.blockSumLogProb(exponentialKernel(), d.checkNonNegativeValues, value, d.rate)
+	return d.blockSumLogProb(exponentialKernel, d.checkNonNegativeValues, value, d.rate)
 }
 
 // exponentialKernel is log λ − λx, with log λ computed once for a

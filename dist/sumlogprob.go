@@ -26,7 +26,7 @@ type SumLogProber interface {
 // writes their gradients straight from the data.
 func (d *NormalDist) SumLogProb(value *tensor.Tensor) (*tensor.Tensor, []int, error) {
 	if d.loc.Len() != 1 || d.scale.Len() != 1 || value.RequiresGrad() {
-		return d.blockSumLogProb(normalBlockKernel(), d.checkRealSupport, value, d.loc, d.scale)
+		return d.blockSumLogProb(normalBlockKernel, d.checkRealSupport, value, d.loc, d.scale)
 	}
 	shape, err := d.checkLogProb(value)
 	if err != nil {
