@@ -92,3 +92,29 @@ func BenchmarkMatMulLarge(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMatMulParticles times the linear predictor of a regression with
+// vectorized particles: weights (P, 1, 10), one row of ten per particle,
+// times the transposed design (10, 1000), forward alone and with the
+// backward pass into the weights, for P = 1 and P = 100.
+func BenchmarkMatMulParticles(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 4))
+	xT := RandN(rng, 10, 1000)
+	for _, p := range []int{1, 100} {
+		w := randParam(rng, -1, 1, p, 1, 10)
+		seed := Ones(p, 1, 1000)
+		b.Run(fmt.Sprintf("P%d/forward", p), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w.Detach().MatMul(xT)
+			}
+		})
+		b.Run(fmt.Sprintf("P%d/backward", p), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w.ClearGrad()
+				w.MatMul(xT).BackwardWith(seed)
+			}
+		})
+	}
+}
