@@ -118,3 +118,18 @@ func BenchmarkMatMulParticles(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatVec times a design matrix times a weight vector, x·w with x
+// (1000, 10), forward and backward into w: the linear predictor as Pyro
+// users write it, rows of ten values each.
+func BenchmarkMatVec(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 5))
+	x := RandN(rng, 1000, 10)
+	w := randParam(rng, -1, 1, 10)
+	seed := Ones(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.ClearGrad()
+		x.MatMul(w).BackwardWith(seed)
+	}
+}

@@ -60,8 +60,11 @@ func Dot(x, y []float64) float64 {
 // AxpyRows adds Σ_p a[p]·b[p·stride+j] to dst[j] for every j < len(dst) and
 // p < len(a): a row vector times the len(a)×len(dst) matrix whose rows start
 // stride apart in b. It is the inner loop of a matrix product: each element
-// of dst is read and written once, however many rows b has, and each sum is
-// formed in the same order as by len(a) successive Axpy calls.
+// of dst is read and written once, however many rows b has. Where the
+// vector kernels run, the columns of dst in blocks of 32 and 16 gain their
+// terms in order of p, as by len(a) successive Axpy calls; the last columns
+// (fewer than 16) sum the rows in four interleaved partial sums, so that a
+// long column does not wait on one chain of additions.
 func AxpyRows(dst, a, b []float64, stride int) {
 	n, k := len(dst), len(a)
 	if k == 0 || n == 0 {
@@ -74,8 +77,7 @@ func AxpyRows(dst, a, b []float64, stride int) {
 			j = n &^ 31
 			axpyRowsAVX2(&dst[0], &a[0], &b[0], k, stride, j)
 		}
-		// The last columns in blocks of 16 and 4, each sum in the same
-		// order as in the wide kernel.
+		// The last columns in blocks of 16, then 4.
 		for ; j+16 <= n; j += 16 {
 			axpyRows16AVX2(&dst[j], &a[0], &b[j], k, stride)
 		}
@@ -84,6 +86,18 @@ func AxpyRows(dst, a, b []float64, stride int) {
 		}
 		if j == n {
 			return // no scalar tail: skip its loop over the rows
+		}
+		if n >= 4 {
+			// The last one to three columns: the four-column kernel on
+			// a copy of the last four, of which only those columns are
+			// kept (each column's sum is independent of the others), in
+			// place of a scalar loop whose sums depend through memory
+			// from row to row.
+			var last [4]float64
+			copy(last[:], dst[n-4:])
+			axpyRows4AVX2(&last[0], &a[0], &b[n-4], k, stride)
+			copy(dst[j:], last[4-(n-j):])
+			return
 		}
 	}
 	for p, ap := range a {
@@ -101,6 +115,12 @@ func AxpyRows(dst, a, b []float64, stride int) {
 func DotRows(dst, a, b []float64, stride int) {
 	n := len(a)
 	j := 0
+	if haveAVX2FMA && n > 0 && n < 16 && len(dst) >= 4 {
+		// short rows: four rows per step, each in one register
+		j = len(dst) &^ 3
+		_ = b[(j-1)*stride+n-1] // bounds, once
+		dotRowsShortAVX2(&dst[0], &a[0], &b[0], stride, n, j)
+	}
 	if haveAVX2FMA && n >= 16 {
 		v := n &^ 7
 		for ; j+4 <= len(dst); j += 4 {

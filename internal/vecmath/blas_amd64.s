@@ -231,24 +231,56 @@ rows16Loop:
 	RET
 
 // func axpyRows4AVX2(dst, a, b *float64, k, stride int)
-// dst[j] += Σ_{p<k} a[p]·b[p·stride+j] for j < 4, k ≥ 1, in one register.
+// dst[j] += Σ_{p<k} a[p]·b[p·stride+j] for j < 4, k ≥ 1. The rows go to
+// four registers by p mod 4 (the first also holding dst, then the last k
+// mod 4 rows), added as (s0+s1)+(s2+s3) at the end, so that a long k runs
+// four chains of additions at once instead of waiting on one.
 TEXT ·axpyRows4AVX2(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), R8
-	MOVQ b+16(FP), SI
-	MOVQ k+24(FP), R9
-	MOVQ stride+32(FP), R10
-	SHLQ $3, R10
+	MOVQ    dst+0(FP), DI
+	MOVQ    a+8(FP), R8
+	MOVQ    b+16(FP), SI
+	MOVQ    k+24(FP), R9
+	MOVQ    stride+32(FP), R10
+	SHLQ    $3, R10
+	LEAQ    (R10)(R10*2), R11 // 3·stride
 	VMOVUPD (DI), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	MOVQ    R9, CX
+	SHRQ    $2, CX
+	JZ      rows4Rest
 
 rows4Loop:
+	VBROADCASTSD (R8), Y4
+	VFMADD231PD  (SI), Y4, Y0
+	VBROADCASTSD 8(R8), Y5
+	VFMADD231PD  (SI)(R10*1), Y5, Y1
+	VBROADCASTSD 16(R8), Y6
+	VFMADD231PD  (SI)(R10*2), Y6, Y2
+	VBROADCASTSD 24(R8), Y7
+	VFMADD231PD  (SI)(R11*1), Y7, Y3
+	ADDQ         $32, R8
+	LEAQ         (SI)(R10*4), SI
+	DECQ         CX
+	JNZ          rows4Loop
+
+rows4Rest:
+	ANDQ $3, R9
+	JZ   rows4Sum
+
+rows4RestLoop:
 	VBROADCASTSD (R8), Y4
 	VFMADD231PD  (SI), Y4, Y0
 	ADDQ         $8, R8
 	ADDQ         R10, SI
 	DECQ         R9
-	JNZ          rows4Loop
+	JNZ          rows4RestLoop
 
+rows4Sum:
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y3, Y2, Y2
+	VADDPD  Y2, Y0, Y0
 	VMOVUPD Y0, (DI)
 	VZEROUPPER
 	RET
@@ -323,5 +355,102 @@ gemmLoop:
 	VMOVUPD Y9, (DI)(R12*1)
 	VMOVUPD Y10, 32(DI)(R12*1)
 	VMOVUPD Y11, 64(DI)(R12*1)
+	VZEROUPPER
+	RET
+
+// the lanes below 1, 2 and 3 of four: masks for a row's last n mod 4 values
+DATA tailMask<>+0(SB)/8, $-1
+DATA tailMask<>+8(SB)/8, $0
+DATA tailMask<>+16(SB)/8, $0
+DATA tailMask<>+24(SB)/8, $0
+DATA tailMask<>+32(SB)/8, $-1
+DATA tailMask<>+40(SB)/8, $-1
+DATA tailMask<>+48(SB)/8, $0
+DATA tailMask<>+56(SB)/8, $0
+DATA tailMask<>+64(SB)/8, $-1
+DATA tailMask<>+72(SB)/8, $-1
+DATA tailMask<>+80(SB)/8, $-1
+DATA tailMask<>+88(SB)/8, $0
+GLOBL tailMask<>(SB), RODATA|NOPTR, $96
+
+// func dotRowsShortAVX2(dst, a, b *float64, stride, n, m int)
+// dst[j] = Σ_{p<n} a[p]·b[j·stride+p] for j < m, m a multiple of 4 and
+// n ≥ 1: rows four at a time, one register of sums each, a row's last
+// n mod 4 values read through a mask; the four sums are reduced together
+// and stored at once. Made for short rows, where dot4AVX2's loop would
+// run once or not at all.
+TEXT ·dotRowsShortAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), R8
+	MOVQ stride+24(FP), DX
+	SHLQ $3, DX
+	MOVQ n+32(FP), BX
+	MOVQ m+40(FP), CX
+	SHRQ $2, CX
+	JZ   shortDone
+	MOVQ BX, R12
+	ANDQ $3, R12           // values in the masked tail
+	SHRQ $2, BX            // full groups of four values
+	MOVQ BX, R13
+	SHLQ $5, R13           // byte offset of the tail
+	TESTQ R12, R12
+	JZ    rowsStart
+	LEAQ  tailMask<>(SB), AX
+	MOVQ  R12, R14
+	DECQ  R14
+	SHLQ  $5, R14
+	VMOVUPD    (AX)(R14*1), Y15
+	VMASKMOVPD (SI)(R13*1), Y15, Y14
+
+rowsStart:
+	LEAQ (R8)(DX*1), R9
+	LEAQ (R9)(DX*1), R10
+	LEAQ (R10)(DX*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   BX, R14
+	TESTQ  R14, R14
+	JZ     shortTail
+
+shortLoop:
+	VMOVUPD     (SI)(AX*1), Y8
+	VFMADD231PD (R8)(AX*1), Y8, Y0
+	VFMADD231PD (R9)(AX*1), Y8, Y1
+	VFMADD231PD (R10)(AX*1), Y8, Y2
+	VFMADD231PD (R11)(AX*1), Y8, Y3
+	ADDQ        $32, AX
+	DECQ        R14
+	JNZ         shortLoop
+
+shortTail:
+	TESTQ       R12, R12
+	JZ          shortSum
+	VMASKMOVPD  (R8)(AX*1), Y15, Y9
+	VFMADD231PD Y9, Y14, Y0
+	VMASKMOVPD  (R9)(AX*1), Y15, Y9
+	VFMADD231PD Y9, Y14, Y1
+	VMASKMOVPD  (R10)(AX*1), Y15, Y9
+	VFMADD231PD Y9, Y14, Y2
+	VMASKMOVPD  (R11)(AX*1), Y15, Y9
+	VFMADD231PD Y9, Y14, Y3
+
+shortSum:
+	// [Σ row 0, Σ row 1, Σ row 2, Σ row 3] from the four registers
+	VHADDPD    Y1, Y0, Y4
+	VHADDPD    Y3, Y2, Y5
+	VPERM2F128 $0x21, Y5, Y4, Y6
+	VBLENDPD   $0x0c, Y5, Y4, Y7
+	VADDPD     Y6, Y7, Y7
+	VMOVUPD    Y7, (DI)
+	ADDQ       $32, DI
+	LEAQ       (R11)(DX*1), R8
+	DECQ       CX
+	JNZ        rowsStart
+
+shortDone:
 	VZEROUPPER
 	RET

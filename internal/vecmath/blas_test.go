@@ -45,7 +45,7 @@ func TestAxpyDot(t *testing.T) {
 func TestAxpyRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for _, c := range []struct{ k, n, stride int }{{1, 32, 32}, {10, 1000, 1000}, {3, 70, 75}, {7, 31, 40}, {2, 0, 5}, {0, 8, 8}, {5, 96, 100},
-		{2000, 20, 20}, {9, 4, 7}, {6, 52, 60}, {3, 23, 25}, {5, 7, 9}, {1, 16, 16}} {
+		{2000, 20, 20}, {9, 4, 7}, {6, 52, 60}, {3, 23, 25}, {5, 7, 9}, {1, 16, 16}, {1000, 10, 10}, {4, 2, 3}} {
 		a := make([]float64, c.k)
 		for i := range a {
 			a[i] = r.NormFloat64()
@@ -77,7 +77,7 @@ func TestAxpyRows(t *testing.T) {
 
 func TestDotRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
-	for _, c := range []struct{ m, n, stride int }{{10, 1000, 1000}, {4, 16, 16}, {7, 23, 30}, {3, 100, 100}, {9, 8, 8}, {0, 50, 50}, {5, 0, 0}} {
+	for _, c := range []struct{ m, n, stride int }{{10, 1000, 1000}, {4, 16, 16}, {7, 23, 30}, {3, 100, 100}, {9, 8, 8}, {1000, 10, 10}, {6, 15, 15}, {8, 3, 5}, {5, 1, 1}, {12, 5, 7}, {4, 4, 4}, {0, 50, 50}, {5, 0, 0}} {
 		a := make([]float64, c.n)
 		for i := range a {
 			a[i] = r.NormFloat64()

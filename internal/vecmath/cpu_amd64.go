@@ -96,3 +96,9 @@ func gemm4x12AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb, k i
 //
 //go:noescape
 func dot4AVX2(a, b *float64, stride, n int, dst *[4]float64)
+
+// dotRowsShortAVX2 stores Σ_{p<n} a[p]·b[j·stride+p] in dst[j] for j < m,
+// m a multiple of 4 and n ≥ 1: dot products with short rows.
+//
+//go:noescape
+func dotRowsShortAVX2(dst, a, b *float64, stride, n, m int)

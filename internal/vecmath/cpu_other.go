@@ -50,3 +50,7 @@ func gemm4x12AVX2(c *float64, ldc int, a *float64, lda int, b *float64, ldb, k i
 func dot4AVX2(a, b *float64, stride, n int, dst *[4]float64) {
 	panic("vecmath: AVX2 kernel called on a machine without it")
 }
+
+func dotRowsShortAVX2(dst, a, b *float64, stride, n, m int) {
+	panic("vecmath: AVX2 kernel called on a machine without it")
+}
