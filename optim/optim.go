@@ -109,26 +109,48 @@ func checkParams(kind string, params []Param, grads []*tensor.Tensor) error {
 	if len(grads) != len(params) {
 		return fmt.Errorf("optim: %s: %d gradients for %d parameters", kind, len(grads), len(params))
 	}
-	names := make(map[string]bool, len(params))
-	tensors := make(map[*tensor.Tensor]string, len(params))
+	// Repeated names and shared tensors: by comparing pairs while that is
+	// cheaper than filling two maps (a model's handful of parameters,
+	// checked every step), through the maps beyond.
+	var names map[string]bool
+	var tensors map[*tensor.Tensor]string
+	if len(params) > pairwiseParams {
+		names = make(map[string]bool, len(params))
+		tensors = make(map[*tensor.Tensor]string, len(params))
+	}
 	for i, p := range params {
 		if p.Tensor == nil {
 			return fmt.Errorf("optim: %s: parameter %q has a nil tensor", kind, p.Name)
 		}
-		if names[p.Name] {
-			return fmt.Errorf("optim: %s: parameter %q given twice", kind, p.Name)
+		if names == nil {
+			for _, q := range params[:i] {
+				if q.Name == p.Name {
+					return fmt.Errorf("optim: %s: parameter %q given twice", kind, p.Name)
+				}
+				if q.Tensor == p.Tensor {
+					return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, q.Name, p.Name)
+				}
+			}
+		} else {
+			if names[p.Name] {
+				return fmt.Errorf("optim: %s: parameter %q given twice", kind, p.Name)
+			}
+			names[p.Name] = true
+			if other, ok := tensors[p.Tensor]; ok {
+				return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, other, p.Name)
+			}
+			tensors[p.Tensor] = p.Name
 		}
-		names[p.Name] = true
-		if other, ok := tensors[p.Tensor]; ok {
-			return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, other, p.Name)
-		}
-		tensors[p.Tensor] = p.Name
 		if g := grads[i]; g != nil && !slices.Equal(g.Shape(), p.Tensor.Shape()) {
 			return fmt.Errorf("optim: %s: parameter %q has shape %v but its gradient has shape %v", kind, p.Name, p.Tensor.Shape(), g.Shape())
 		}
 	}
 	return nil
 }
+
+// pairwiseParams is the number of parameters up to which checkParams
+// compares every pair instead of building maps.
+const pairwiseParams = 16
 
 // preChecked is implemented by the optimizers of this package whose Stage
 // begins by validating its arguments with checkParams: stageChecked is Stage

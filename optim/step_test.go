@@ -3,6 +3,7 @@ package optim
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -217,6 +218,13 @@ func TestNilGradientSkipped(t *testing.T) {
 func TestBadParams(t *testing.T) {
 	a, b := param("a", 1), param("b", 2)
 	shared := Param{Name: "c", Tensor: a.Tensor}
+	// More parameters than checkParams compares pairwise, the offender last.
+	many := make([]Param, pairwiseParams+4)
+	for i := range many {
+		many[i] = param(fmt.Sprintf("m%d", i), float64(i))
+	}
+	manyDup := append(append([]Param(nil), many...), Param{Name: "m3", Tensor: b.Tensor})
+	manyShared := append(append([]Param(nil), many...), Param{Name: "z", Tensor: many[5].Tensor})
 	tests := []struct {
 		name   string
 		params []Param
@@ -225,6 +233,8 @@ func TestBadParams(t *testing.T) {
 	}{
 		{"duplicate name", []Param{a, {Name: "a", Tensor: b.Tensor}}, nil, `"a" given twice`},
 		{"shared tensor", []Param{a, shared}, nil, "share one tensor"},
+		{"duplicate name among many", manyDup, nil, `"m3" given twice`},
+		{"shared tensor among many", manyShared, nil, `"m5" and "z" share one tensor`},
 		{"nil tensor", []Param{{Name: "z"}}, nil, `"z" has a nil tensor`},
 		{"grad shape", []Param{a}, []*tensor.Tensor{tensor.Zeros(2)}, "gradient has shape [2]"},
 		{"grad count", []Param{a}, []*tensor.Tensor{}, "1 parameters"},
