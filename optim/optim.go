@@ -109,37 +109,21 @@ func checkParams(kind string, params []Param, grads []*tensor.Tensor) error {
 	if len(grads) != len(params) {
 		return fmt.Errorf("optim: %s: %d gradients for %d parameters", kind, len(grads), len(params))
 	}
-	// Repeated names and shared tensors: by comparing pairs while that is
-	// cheaper than filling two maps (a model's handful of parameters,
-	// checked every step), through the maps beyond.
-	var names map[string]bool
-	var tensors map[*tensor.Tensor]string
+	var seen paramsSeen
 	if len(params) > pairwiseParams {
-		names = make(map[string]bool, len(params))
-		tensors = make(map[*tensor.Tensor]string, len(params))
+		seen.names = make(map[string]bool, len(params))
+		seen.tensors = make(map[*tensor.Tensor]string, len(params))
 	}
 	for i, p := range params {
 		if p.Tensor == nil {
 			return fmt.Errorf("optim: %s: parameter %q has a nil tensor", kind, p.Name)
 		}
-		if names == nil {
-			for _, q := range params[:i] {
-				if q.Name == p.Name {
-					return fmt.Errorf("optim: %s: parameter %q given twice", kind, p.Name)
-				}
-				if q.Tensor == p.Tensor {
-					return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, q.Name, p.Name)
-				}
-			}
-		} else {
-			if names[p.Name] {
-				return fmt.Errorf("optim: %s: parameter %q given twice", kind, p.Name)
-			}
-			names[p.Name] = true
-			if other, ok := tensors[p.Tensor]; ok {
-				return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, other, p.Name)
-			}
-			tensors[p.Tensor] = p.Name
+		dup, other, shared := seen.check(params, i)
+		if dup {
+			return fmt.Errorf("optim: %s: parameter %q given twice", kind, p.Name)
+		}
+		if shared {
+			return fmt.Errorf("optim: %s: parameters %q and %q share one tensor", kind, other, p.Name)
 		}
 		if g := grads[i]; g != nil && !slices.Equal(g.Shape(), p.Tensor.Shape()) {
 			return fmt.Errorf("optim: %s: parameter %q has shape %v but its gradient has shape %v", kind, p.Name, p.Tensor.Shape(), g.Shape())
@@ -149,8 +133,39 @@ func checkParams(kind string, params []Param, grads []*tensor.Tensor) error {
 }
 
 // pairwiseParams is the number of parameters up to which checkParams
-// compares every pair instead of building maps.
+// compares every pair instead of building maps: for a model's handful of
+// parameters, checked every step, that is cheaper than filling two maps.
 const pairwiseParams = 16
+
+// paramsSeen records the names and tensors of the parameters checkParams
+// has passed, in maps when there are many; with nil maps it compares with
+// the parameters before instead.
+type paramsSeen struct {
+	names   map[string]bool
+	tensors map[*tensor.Tensor]string
+}
+
+// check reports whether params[i] repeats an earlier parameter's name, and
+// the name of an earlier parameter with the same tensor, if any.
+func (s *paramsSeen) check(params []Param, i int) (dup bool, other string, shared bool) {
+	p := params[i]
+	if s.names == nil {
+		for _, q := range params[:i] {
+			dup = dup || q.Name == p.Name
+			if !shared && q.Tensor == p.Tensor {
+				other, shared = q.Name, true
+			}
+		}
+		return dup, other, shared
+	}
+	dup = s.names[p.Name]
+	other, shared = s.tensors[p.Tensor]
+	s.names[p.Name] = true
+	if !shared {
+		s.tensors[p.Tensor] = p.Name
+	}
+	return dup, other, shared
+}
 
 // preChecked is implemented by the optimizers of this package whose Stage
 // begins by validating its arguments with checkParams: stageChecked is Stage
